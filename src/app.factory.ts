@@ -1,0 +1,42 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the HTTP application exactly as production runs it; tests use the same function. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  app.use(
+    helmet({
+      // The intranet may serve plain HTTP: do not force https upgrades or HSTS.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      hsts: false,
+    }),
+  );
+  app.setGlobalPrefix(API_PREFIX);
+  app.enableShutdownHooks();
+  SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}
+
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Burden Ledger API')
+    .setDescription('The ledger of demands sent down to grassroots units, the burden they carry, and the findings on them (基层减负台账).')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}

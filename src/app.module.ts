@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthGuard } from './common/auth/auth.guard';
+import { HttpExceptionFilter } from './common/http/http-exception.filter';
+import { createValidationPipe } from './common/http/validation';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { DutiesModule } from './modules/duties/duties.module';
+import { HealthModule } from './modules/health/health.module';
+import { IdentityModule } from './modules/identity/identity.module';
+import { OrgUnitsModule } from './modules/org-units/org-units.module';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** Modules every entry point needs: configuration, logging, database, tokens, audit, identity. */
+export function coreImports(config: AppConfig) {
+  return [
+    ConfigModule.forRoot(config),
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: config.logLevel,
+        genReqId: (req: IncomingMessage, res: ServerResponse) => {
+          const given = req.headers['x-request-id'];
+          const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+          res.setHeader('X-Request-Id', id);
+          return id;
+        },
+        redact: ['req.headers.authorization', 'req.headers.cookie'],
+        customProps: (req: IncomingMessage & { actor?: { userId: number } }) => ({ userId: req.actor?.userId }),
+      },
+    }),
+    DatabaseModule.forRoot(config),
+    JwtModule.register({
+      global: true,
+      secret: config.jwtSecret,
+      signOptions: { expiresIn: config.jwtExpiresInSeconds, algorithm: 'HS256' },
+      verifyOptions: { algorithms: ['HS256'] },
+    }),
+    AuditModule,
+    IdentityModule,
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ...coreImports(config),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }]),
+        IdempotencyModule,
+        HealthModule,
+        OrgUnitsModule,
+        DutiesModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { coreImports } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { CreateUserCommand } from './modules/identity/create-user.command';
+
+/** The command line: the same modules as the server, without HTTP. Later issues add commands here. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      providers: [CreateUserCommand],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { APP_CONFIG, AppConfig } from '@/config/app-config';
+import { isUniqueViolation } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { Actor } from '../auth/actor';
+import { canonicalJson } from '../canonical-json';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { nowIso } from '../time';
+import { IdempotencyRepository } from './idempotency.repository';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * One idempotency mechanism for every POST: with an `Idempotency-Key` header, the first answer
+ * is stored per user and key; a retry gets that answer back (header `Idempotent-Replayed: true`),
+ * the same key with a different request is a 409, and a retry while the first is still running
+ * is a 409 too. Failed requests release the key so the caller can try again.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    private readonly tx: TransactionRunner,
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
+    const raw = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || raw === undefined || !req.actor) return next.handle();
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (!KEY.test(key)) {
+      throw new DomainError(ErrorCode.BadRequest, 'Idempotency-Key must be 1-200 visible ASCII characters', [
+        { field: 'Idempotency-Key', message: 'invalid header value' },
+      ]);
+    }
+    const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+    return from(this.handle(req, req.actor.userId, key, status, context, next));
+  }
+
+  private async handle(req: Request, userId: number, key: string, status: number, context: ExecutionContext, next: CallHandler): Promise<unknown> {
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ path: req.originalUrl, body: (req.body as unknown) ?? null, length: req.headers['content-length'] ?? null }))
+      .digest('hex');
+    const expiredBefore = new Date(Date.now() - this.config.idempotencyTtlHours * 3600_000).toISOString();
+    const replay = await this.tx.run(async (tx) => {
+      const existing = await this.repo.find(tx, userId, key);
+      if (existing && existing.createdAt < expiredBefore) await this.repo.remove(tx, userId, key);
+      else if (existing) return existing;
+      try {
+        await this.repo.insertPending(tx, userId, key, requestHash, nowIso());
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed');
+        throw error;
+      }
+      return null;
+    });
+    if (replay) {
+      if (replay.requestHash !== requestHash) {
+        throw new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was already used for a different request', [
+          { field: 'Idempotency-Key', message: 'reused with another body or path' },
+        ]);
+      }
+      if (replay.state === 'pending') throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed');
+      const res = context.switchToHttp().getResponse<Response>();
+      res.setHeader('Idempotent-Replayed', 'true');
+      return replay.responseJson === null ? null : (JSON.parse(replay.responseJson) as unknown);
+    }
+    let result: unknown;
+    try {
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      await this.tx.run((tx) => this.repo.remove(tx, userId, key));
+      throw error;
+    }
+    await this.tx.run((tx) => this.repo.complete(tx, userId, key, status, JSON.stringify(result ?? null)));
+    return result;
+  }
+}

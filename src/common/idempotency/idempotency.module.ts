@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyRepository } from './idempotency.repository';
+
+@Module({
+  providers: [IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+})
+export class IdempotencyModule {}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+
+export interface IdempotencyRecord {
+  id: number;
+  requestHash: string;
+  state: 'pending' | 'done';
+  statusCode: number | null;
+  responseJson: string | null;
+  createdAt: string;
+}
+
+@Injectable()
+export class IdempotencyRepository {
+  async find(tx: Tx, userId: number, key: string): Promise<IdempotencyRecord | null> {
+    const rows = await selectRows<{
+      id: number | string;
+      request_hash: string;
+      state: 'pending' | 'done';
+      status_code: number | string | null;
+      response_json: string | null;
+      created_at: string;
+    }>(tx, 'SELECT id, request_hash, state, status_code, response_json, created_at FROM idempotency_keys WHERE user_id = ? AND idem_key = ?', [userId, key]);
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      id: toInt(r.id),
+      requestHash: r.request_hash,
+      state: r.state,
+      statusCode: r.status_code === null ? null : toInt(r.status_code),
+      responseJson: r.response_json,
+      createdAt: r.created_at,
+    };
+  }
+
+  async insertPending(tx: Tx, userId: number, key: string, requestHash: string, at: string): Promise<void> {
+    await execute(tx, `INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, created_at) VALUES (?, ?, ?, 'pending', ?)`, [
+      userId,
+      key,
+      requestHash,
+      at,
+    ]);
+  }
+
+  async complete(tx: Tx, userId: number, key: string, statusCode: number, responseJson: string): Promise<void> {
+    await execute(tx, `UPDATE idempotency_keys SET state = 'done', status_code = ?, response_json = ? WHERE user_id = ? AND idem_key = ?`, [
+      statusCode,
+      responseJson,
+      userId,
+      key,
+    ]);
+  }
+
+  async remove(tx: Tx, userId: number, key: string): Promise<void> {
+    await execute(tx, 'DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?', [userId, key]);
+  }
+
+  async removeOlderThan(tx: Tx, at: string): Promise<void> {
+    await execute(tx, 'DELETE FROM idempotency_keys WHERE created_at < ?', [at]);
+  }
+}

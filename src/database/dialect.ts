@@ -1,0 +1,70 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * The one place for the SQL differences between SQLite and PostgreSQL.
+ * Everything else writes portable SQL with `?` placeholders and goes through these helpers.
+ */
+export type Tx = EntityManager;
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export function databaseKind(tx: Tx): DatabaseKind {
+  return tx.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** Rewrites `?` placeholders to `$1..$n` on PostgreSQL. Never put a literal `?` in SQL text. */
+export function placeholders(kind: DatabaseKind, sql: string): string {
+  if (kind === 'sqlite') return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Runs a SELECT and returns its rows. */
+export async function selectRows<T>(tx: Tx, sql: string, params: unknown[] = []): Promise<T[]> {
+  const rows: unknown = await tx.query(placeholders(databaseKind(tx), sql), params);
+  return rows as T[];
+}
+
+/** Runs an INSERT/UPDATE/DELETE; the result is driver-specific and not returned. */
+export async function execute(tx: Tx, sql: string, params: unknown[] = []): Promise<void> {
+  await tx.query(placeholders(databaseKind(tx), sql), params);
+}
+
+/** PostgreSQL returns COUNT and BIGINT as strings, SQLite as numbers. */
+export function toInt(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value !== '') return Number(value);
+  return 0;
+}
+
+/**
+ * An index-friendly subtree condition on a materialised path ending in '/'.
+ * `path >= '/53/' AND path < '/530'` selects '/53/...' only: '0' is the character after '/'.
+ * Path columns use binary collation (C on PostgreSQL), so the range is exact on both databases.
+ */
+export function subtreeCondition(column: string): string {
+  return `(${column} >= ? AND ${column} < ?)`;
+}
+export function subtreeParams(path: string): [string, string] {
+  return [path, path.slice(0, -1) + '0'];
+}
+
+/** Row lock used to serialise appends to a chain on PostgreSQL; SQLite writes are already serial. */
+export function forUpdate(kind: DatabaseKind): string {
+  return kind === 'postgres' ? ' FOR UPDATE' : '';
+}
+
+/** True when the error is a unique-constraint violation, on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** The database's own message for a rejected statement, without SQL or parameters. */
+export function driverMessage(error: unknown): string {
+  const e = error as { driverError?: { message?: string; detail?: string }; message?: string } | null;
+  const base = e?.driverError?.message ?? e?.message ?? String(error);
+  const detail = e?.driverError?.detail;
+  return detail ? `${base} (${detail})` : base;
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@/common/auth/actor';
+import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { pageRequest } from '@/common/paging/page';
+import { AuditService } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Roles('admin', 'inspector')
+  list(@CurrentActor() actor: Actor, @Query() query: AuditQueryDto) {
+    const { entityType, entityId, action, actorId, from, to } = query;
+    return this.audit.list(
+      actor,
+      { entityType, entityId, action, actorId, fromAt: from, toAt: to ? `${to}T23:59:59.999Z` : undefined },
+      pageRequest(query),
+    );
+  }
+
+  @Get('verify')
+  @Roles('admin', 'inspector')
+  verify() {
+    return this.audit.verify();
+  }
+}

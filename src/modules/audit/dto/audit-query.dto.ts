@@ -1,0 +1,21 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '@/common/paging/page';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class AuditQueryDto extends PageQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) entityType?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) entityId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) actorId?: number;
+  @ApiPropertyOptional({ description: 'First day (UTC), YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(DATE, { message: 'from must be YYYY-MM-DD' })
+  from?: string;
+  @ApiPropertyOptional({ description: 'Last day (UTC), YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(DATE, { message: 'to must be YYYY-MM-DD' })
+  to?: string;
+}

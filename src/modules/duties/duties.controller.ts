@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@/common/auth/actor';
+import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { pageRequest } from '@/common/paging/page';
+import { DutiesService } from './duties.service';
+import { CreateDutyItemDto, DutyItemQueryDto } from './dto/duty.dto';
+
+@ApiTags('topics and duty items')
+@ApiBearerAuth()
+@Controller()
+export class DutiesController {
+  constructor(private readonly duties: DutiesService) {}
+
+  @Get('topics')
+  topics() {
+    return this.duties.listTopics();
+  }
+
+  @Get('duty-items')
+  list(@Query() query: DutyItemQueryDto) {
+    return this.duties.listDuties(query, pageRequest(query));
+  }
+
+  @Post('duty-items')
+  @Roles('admin')
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateDutyItemDto) {
+    return this.duties.createDuty(actor, dto);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { Level } from '@/common/auth/actor';
+import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+
+export const DUTY_CATEGORIES = ['core', 'supporting', 'withdrawn', 'negative'] as const;
+export type DutyCategory = (typeof DUTY_CATEGORIES)[number];
+
+export interface Topic {
+  code: string;
+  name: string;
+}
+
+export interface DutyItem {
+  id: number;
+  level: Level;
+  topic: string;
+  category: DutyCategory;
+  title: string;
+  basis: string | null;
+  createdAt: string;
+}
+
+interface RawDuty {
+  id: number | string;
+  level: Level;
+  topic_code: string;
+  category: DutyCategory;
+  title: string;
+  basis: string | null;
+  created_at: string;
+}
+
+const mapDuty = (r: RawDuty): DutyItem => ({
+  id: toInt(r.id),
+  level: r.level,
+  topic: r.topic_code,
+  category: r.category,
+  title: r.title,
+  basis: r.basis,
+  createdAt: r.created_at,
+});
+
+@Injectable()
+export class DutyRepository {
+  async listTopics(tx: Tx): Promise<Topic[]> {
+    return selectRows<Topic>(tx, 'SELECT code, name FROM topics ORDER BY sort_order, code');
+  }
+
+  async topicExists(tx: Tx, code: string): Promise<boolean> {
+    return (await selectRows(tx, 'SELECT code FROM topics WHERE code = ?', [code])).length > 0;
+  }
+
+  /** Inserts the topics not yet present; returns how many were added. */
+  async insertMissingTopics(tx: Tx, topics: Topic[]): Promise<number> {
+    const existing = new Set((await this.listTopics(tx)).map((t) => t.code));
+    let added = 0;
+    for (const [i, t] of topics.entries()) {
+      if (existing.has(t.code)) continue;
+      await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', [t.code, t.name, i]);
+      added++;
+    }
+    return added;
+  }
+
+  async listDuties(tx: Tx, filter: { level?: Level; topic?: string; category?: DutyCategory }, offset: number, limit: number) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.level) (where.push('level = ?'), params.push(filter.level));
+    if (filter.topic) (where.push('topic_code = ?'), params.push(filter.topic));
+    if (filter.category) (where.push('category = ?'), params.push(filter.category));
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM duty_items ${clause}`, params);
+    const rows = await selectRows<RawDuty>(
+      tx,
+      `SELECT id, level, topic_code, category, title, basis, created_at FROM duty_items ${clause} ORDER BY id LIMIT ? OFFSET ?`,
+      [...params, limit, offset],
+    );
+    return { rows: rows.map(mapDuty), total: toInt(count.n) };
+  }
+
+  async findDuty(tx: Tx, level: Level, topic: string, title: string): Promise<DutyItem | null> {
+    const rows = await selectRows<RawDuty>(
+      tx,
+      'SELECT id, level, topic_code, category, title, basis, created_at FROM duty_items WHERE level = ? AND topic_code = ? AND title = ?',
+      [level, topic, title],
+    );
+    return rows.length ? mapDuty(rows[0]) : null;
+  }
+
+  async insertDuty(tx: Tx, d: Omit<DutyItem, 'id'>): Promise<number> {
+    const rows = await selectRows<{ id: number | string }>(
+      tx,
+      'INSERT INTO duty_items (level, topic_code, category, title, basis, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      [d.level, d.topic, d.category, d.title, d.basis, d.createdAt],
+    );
+    return toInt(rows[0].id);
+  }
+}

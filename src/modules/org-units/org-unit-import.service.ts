@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Actor, Level, LEVELS } from '@/common/auth/actor';
+import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
+import { parseTabular, requireColumns, TabularRow } from '@/common/files/tabular';
+import { nowIso, todayInChina } from '@/common/time';
+import { driverMessage, execute, Tx } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { childPath, NewOrgUnitShape, placementProblem, UNIT_CODE, UNIT_KINDS, UnitKind } from './org-unit.model';
+import { NewOrgUnit, OrgUnitRepository } from './org-unit.repository';
+
+export const IMPORT_COLUMNS = ['code', 'name', 'level', 'parentCode'] as const;
+const BATCH = 500;
+const MAX_REPORTED_ERRORS = 1000;
+
+interface ImportRow extends NewOrgUnitShape {
+  row: number;
+  parentCode: string;
+  staffCount: number | null;
+}
+
+interface Placed {
+  row: ImportRow;
+  path: string;
+  depth: number;
+}
+
+export interface OrgUnitImportResult {
+  imported: number;
+  sha256: string;
+}
+
+const FIELD_TO_COLUMN: Record<string, string> = { code: 'code', parentId: 'parentCode', level: 'level', kind: 'kind' };
+
+/**
+ * All-or-nothing import of org units from CSV or XLSX. Every row is checked before anything is
+ * written; then rows go in by depth, in multi-row batches inside one transaction. If the
+ * database itself rejects a batch, the batch is replayed row by row behind a savepoint to name
+ * the row, and the whole transaction is rolled back.
+ */
+@Injectable()
+export class OrgUnitImportService {
+  constructor(
+    private readonly repo: OrgUnitRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {}
+
+  async import(actor: Actor, bytes: Buffer, fileName: string): Promise<OrgUnitImportResult> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = await parseTabular(bytes, fileName);
+    requireColumns(file, [...IMPORT_COLUMNS]);
+    if (file.rows.length === 0) throw new DomainError(ErrorCode.Unprocessable, 'The file has a header but no rows');
+    const errors: ErrorDetail[] = [];
+    const rows = this.readRows(file.rows, errors);
+
+    return this.tx.run(async (tx) => {
+      const placed = await this.place(tx, rows, errors);
+      if (errors.length) {
+        throw new DomainError(
+          ErrorCode.Unprocessable,
+          `${errors.length} problem(s) in the file; nothing was imported`,
+          errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, MAX_REPORTED_ERRORS),
+        );
+      }
+      const at = nowIso();
+      await this.insertByDepth(tx, placed, at);
+      await this.audit.append(tx, {
+        actor,
+        action: 'org-unit.import',
+        entityType: 'org_unit_import',
+        entityId: sha256,
+        unitPath: commonPath(placed.map((p) => p.path)),
+        after: { sha256, rows: placed.length, fileName },
+      });
+      return { imported: placed.length, sha256 };
+    });
+  }
+
+  private readRows(input: TabularRow[], errors: ErrorDetail[]): ImportRow[] {
+    const seen = new Map<string, number>();
+    const rows: ImportRow[] = [];
+    for (const { row, values } of input) {
+      const err = (column: string, message: string) => errors.push({ row, column, message });
+      const code = values.code ?? '';
+      const name = values.name ?? '';
+      const level = (values.level ?? '') as Level;
+      const kind = ((values.kind ?? '') || 'area') as UnitKind;
+      const staffRaw = values.staffCount ?? '';
+      let ok = true;
+      if (!UNIT_CODE.test(code)) (err('code', 'missing or not a valid code'), (ok = false));
+      else if (seen.has(code)) (err('code', `duplicate of row ${seen.get(code)}`), (ok = false));
+      else seen.set(code, row);
+      if (name === '' || name.length > 200) (err('name', 'required, at most 200 characters'), (ok = false));
+      if (!LEVELS.includes(level)) (err('level', `must be one of ${LEVELS.join(', ')}`), (ok = false));
+      if (!UNIT_KINDS.includes(kind)) (err('kind', `must be one of ${UNIT_KINDS.join(', ')}`), (ok = false));
+      let staffCount: number | null = null;
+      if (staffRaw !== '') {
+        if (!/^\d{1,7}$/.test(staffRaw)) (err('staffCount', 'must be a whole number of staff, 0 or more'), (ok = false));
+        else staffCount = Number(staffRaw);
+      }
+      if (ok) rows.push({ row, code, name, level, kind, parentCode: values.parentCode ?? '', staffCount });
+    }
+    return rows;
+  }
+
+  /** Resolves each row's parent (in the file or in the database) and computes its path. */
+  private async place(tx: Tx, rows: ImportRow[], errors: ErrorDetail[]): Promise<Placed[]> {
+    const inFile = new Map(rows.map((r) => [r.code, r]));
+    const existing = new Map((await this.repo.findByCodes(tx, rows.map((r) => r.code))).map((u) => [u.code, u]));
+    for (const r of rows) {
+      if (existing.has(r.code)) errors.push({ row: r.row, column: 'code', message: `an org unit with code ${r.code} already exists` });
+    }
+    const outside = [...new Set(rows.map((r) => r.parentCode).filter((c) => c !== '' && !inFile.has(c)))];
+    const parents = new Map((await this.repo.findByCodes(tx, outside)).map((u) => [u.code, u]));
+    const placed = new Map<string, Placed | null>();
+    const visiting = new Set<string>();
+
+    const resolve = (r: ImportRow): Placed | null => {
+      if (placed.has(r.code)) return placed.get(r.code) ?? null;
+      if (visiting.has(r.code)) {
+        errors.push({ row: r.row, column: 'parentCode', message: 'the parent chain loops back to this row (a cycle)' });
+        return null;
+      }
+      visiting.add(r.code);
+      let result: Placed | null = null;
+      const fail = (column: string, message: string) => errors.push({ row: r.row, column, message });
+      if (r.parentCode === '') {
+        if (r.level !== 'province') fail('parentCode', 'only a province may have no parent');
+        else {
+          const problem = placementProblem(r, null);
+          if (problem) fail(FIELD_TO_COLUMN[problem.field], problem.message);
+          else result = { row: r, path: childPath(null, r.code), depth: 0 };
+        }
+      } else {
+        const fileParent = inFile.get(r.parentCode);
+        const dbParent = parents.get(r.parentCode);
+        let parentPlaced: { path: string; depth: number; code: string; kind: UnitKind; level: Level } | null = null;
+        if (fileParent) {
+          const p = resolve(fileParent);
+          if (p) parentPlaced = { path: p.path, depth: p.depth, code: fileParent.code, kind: fileParent.kind, level: fileParent.level };
+          else if (!errors.some((e) => e.row === r.row)) fail('parentCode', `parent ${r.parentCode} (row ${fileParent.row}) has errors`);
+        } else if (dbParent) {
+          parentPlaced = { path: dbParent.path, depth: dbParent.depth, code: dbParent.code, kind: dbParent.kind, level: dbParent.level };
+        } else {
+          fail('parentCode', `no org unit with code ${r.parentCode} in the file or the database`);
+        }
+        if (parentPlaced) {
+          const problem = placementProblem(r, parentPlaced);
+          if (problem) fail(FIELD_TO_COLUMN[problem.field], problem.message);
+          else result = { row: r, path: childPath(parentPlaced.path, r.code), depth: parentPlaced.depth + 1 };
+        }
+      }
+      visiting.delete(r.code);
+      placed.set(r.code, result);
+      return result;
+    };
+
+    const out: Placed[] = [];
+    for (const r of rows) {
+      const p = resolve(r);
+      if (p && !existing.has(r.code)) out.push(p);
+    }
+    return out;
+  }
+
+  private async insertByDepth(tx: Tx, placed: Placed[], at: string): Promise<void> {
+    const byDepth = new Map<number, Placed[]>();
+    for (const p of placed) byDepth.set(p.depth, [...(byDepth.get(p.depth) ?? []), p]);
+    const ids = new Map<string, number>();
+    const parentCodes = [...new Set(placed.map((p) => p.row.parentCode).filter((c) => c !== ''))];
+    for (const u of await this.repo.findByCodes(tx, parentCodes)) ids.set(u.code, u.id);
+    const staff: { orgUnitId: number; staffCount: number; effectiveFrom: string; at: string }[] = [];
+    const today = todayInChina();
+    for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
+      const group = byDepth.get(depth)!;
+      for (let i = 0; i < group.length; i += BATCH) {
+        const chunk = group.slice(i, i + BATCH);
+        const units: NewOrgUnit[] = chunk.map((p) => ({
+          code: p.row.code,
+          name: p.row.name,
+          kind: p.row.kind,
+          level: p.row.level,
+          parentId: p.row.parentCode === '' ? null : (ids.get(p.row.parentCode) ?? null),
+          path: p.path,
+          depth: p.depth,
+          staffCount: p.row.staffCount ?? 0,
+          at,
+        }));
+        await this.insertBatch(tx, chunk, units);
+      }
+      const byCode = new Map(group.map((p) => [p.row.code, p.row]));
+      for (const u of await this.repo.findByCodes(tx, [...byCode.keys()])) {
+        ids.set(u.code, u.id);
+        const staffCount = byCode.get(u.code)?.staffCount;
+        if (staffCount !== null && staffCount !== undefined) staff.push({ orgUnitId: u.id, staffCount, effectiveFrom: today, at });
+      }
+    }
+    await this.repo.insertStaffMany(tx, staff);
+  }
+
+  private async insertBatch(tx: Tx, chunk: Placed[], units: NewOrgUnit[]): Promise<void> {
+    await execute(tx, 'SAVEPOINT org_import_batch');
+    try {
+      await this.repo.insertMany(tx, units);
+      await execute(tx, 'RELEASE SAVEPOINT org_import_batch');
+      return;
+    } catch (batchError) {
+      await execute(tx, 'ROLLBACK TO SAVEPOINT org_import_batch');
+      // Find the row the database refuses, to report it; then the whole import is rolled back.
+      for (let i = 0; i < units.length; i++) {
+        try {
+          await this.repo.insertMany(tx, [units[i]]);
+        } catch (rowError) {
+          await execute(tx, 'ROLLBACK TO SAVEPOINT org_import_batch');
+          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${chunk[i].row.row}; nothing was imported`, [
+            { row: chunk[i].row.row, column: 'code', message: driverMessage(rowError) },
+          ]);
+        }
+      }
+      throw batchError;
+    }
+  }
+}
+
+/** The deepest path shared by all imported units, for the audit entry's scope. */
+function commonPath(paths: string[]): string | null {
+  if (!paths.length) return null;
+  let prefix = paths[0];
+  for (const p of paths) {
+    while (!p.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+  }
+  return prefix === '/' || prefix === '' ? null : prefix;
+}

@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { Level } from '@/common/auth/actor';
+import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { OrgUnit, OrgUnitName, UnitKind } from './org-unit.model';
+
+interface RawUnit {
+  id: number | string;
+  code: string;
+  name: string;
+  kind: UnitKind;
+  level: Level;
+  parent_id: number | string | null;
+  path: string;
+  depth: number | string;
+  staff_count: number | string;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'id, code, name, kind, level, parent_id, path, depth, staff_count, created_at, updated_at';
+
+function mapUnit(r: RawUnit): OrgUnit {
+  return {
+    id: toInt(r.id),
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    level: r.level,
+    parentId: r.parent_id === null ? null : toInt(r.parent_id),
+    path: r.path,
+    depth: toInt(r.depth),
+    staffCount: toInt(r.staff_count),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface OrgUnitFilter {
+  /** Null: no restriction (admin). */
+  scopePath: string | null;
+  parentId?: number;
+  underPath?: string;
+  level?: Level;
+  kind?: UnitKind;
+  q?: string;
+}
+
+export interface NewOrgUnit {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  level: Level;
+  parentId: number | null;
+  path: string;
+  depth: number;
+  staffCount: number;
+  at: string;
+}
+
+/** Columns of one inserted unit, in the order of INSERT_COLUMNS. */
+export const INSERT_COLUMNS = 'code, name, kind, level, parent_id, path, depth, staff_count, created_at, updated_at';
+export function insertValues(u: NewOrgUnit): unknown[] {
+  return [u.code, u.name, u.kind, u.level, u.parentId, u.path, u.depth, u.staffCount, u.at, u.at];
+}
+
+@Injectable()
+export class OrgUnitRepository {
+  async findById(tx: Tx, id: number): Promise<OrgUnit | null> {
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE id = ?`, [id]);
+    return rows.length ? mapUnit(rows[0]) : null;
+  }
+
+  async findByCode(tx: Tx, code: string): Promise<OrgUnit | null> {
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE code = ?`, [code]);
+    return rows.length ? mapUnit(rows[0]) : null;
+  }
+
+  async findByCodes(tx: Tx, codes: string[]): Promise<OrgUnit[]> {
+    const out: OrgUnit[] = [];
+    for (let i = 0; i < codes.length; i += 500) {
+      const chunk = codes.slice(i, i + 500);
+      const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE code IN (${chunk.map(() => '?').join(',')})`, chunk);
+      out.push(...rows.map(mapUnit));
+    }
+    return out;
+  }
+
+  /** The units whose paths are prefixes of this path (its ancestors), root first. */
+  async findAncestorNames(tx: Tx, path: string): Promise<OrgUnitName[]> {
+    const parts = path.split('/').filter(Boolean);
+    const paths = parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+    if (!paths.length) return [];
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE path IN (${paths.map(() => '?').join(',')}) ORDER BY depth`, paths);
+    return rows.map(mapUnit).map(({ id, code, name, kind, level, parentId }) => ({ id, code, name, kind, level, parentId }));
+  }
+
+  async list(tx: Tx, filter: OrgUnitFilter, offset: number, limit: number): Promise<{ rows: OrgUnit[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.scopePath !== null) (where.push(subtreeCondition('path')), params.push(...subtreeParams(filter.scopePath)));
+    if (filter.underPath !== undefined) (where.push(subtreeCondition('path')), params.push(...subtreeParams(filter.underPath)));
+    if (filter.parentId !== undefined) (where.push('parent_id = ?'), params.push(filter.parentId));
+    if (filter.level) (where.push('level = ?'), params.push(filter.level));
+    if (filter.kind) (where.push('kind = ?'), params.push(filter.kind));
+    if (filter.q) {
+      where.push(`(name LIKE ? ESCAPE '!' OR code = ?)`);
+      params.push(`%${filter.q.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.q);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM org_units ${clause}`, params);
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units ${clause} ORDER BY path LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    return { rows: rows.map(mapUnit), total: toInt(count.n) };
+  }
+
+  async insert(tx: Tx, unit: NewOrgUnit): Promise<number> {
+    const rows = await selectRows<{ id: number | string }>(
+      tx,
+      `INSERT INTO org_units (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      insertValues(unit),
+    );
+    return toInt(rows[0].id);
+  }
+
+  /** Inserts many units with one statement; the caller keeps the batch under the parameter limit. */
+  async insertMany(tx: Tx, units: NewOrgUnit[]): Promise<void> {
+    if (!units.length) return;
+    const tuple = `(${INSERT_COLUMNS.split(',').map(() => '?').join(', ')})`;
+    await execute(tx, `INSERT INTO org_units (${INSERT_COLUMNS}) VALUES ${units.map(() => tuple).join(', ')}`, units.flatMap(insertValues));
+  }
+
+  async insertStaffMany(tx: Tx, rows: { orgUnitId: number; staffCount: number; effectiveFrom: string; at: string }[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      await execute(
+        tx,
+        `INSERT INTO org_unit_staff (org_unit_id, staff_count, effective_from, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((r) => [r.orgUnitId, r.staffCount, r.effectiveFrom, r.at]),
+      );
+    }
+  }
+
+  /** Records the staff count in force from a date (one row per unit and date). */
+  async upsertStaff(tx: Tx, orgUnitId: number, staffCount: number, effectiveFrom: string, at: string): Promise<void> {
+    await execute(tx, 'DELETE FROM org_unit_staff WHERE org_unit_id = ? AND effective_from = ?', [orgUnitId, effectiveFrom]);
+    await execute(tx, 'INSERT INTO org_unit_staff (org_unit_id, staff_count, effective_from, created_at) VALUES (?, ?, ?, ?)', [
+      orgUnitId,
+      staffCount,
+      effectiveFrom,
+      at,
+    ]);
+  }
+
+  /** The staff count in force on a day, from the history. */
+  async staffInForce(tx: Tx, orgUnitId: number, day: string): Promise<number | null> {
+    const rows = await selectRows<{ staff_count: number | string }>(
+      tx,
+      'SELECT staff_count FROM org_unit_staff WHERE org_unit_id = ? AND effective_from <= ? ORDER BY effective_from DESC LIMIT 1',
+      [orgUnitId, day],
+    );
+    return rows.length ? toInt(rows[0].staff_count) : null;
+  }
+
+  async staffHistory(tx: Tx, orgUnitId: number): Promise<{ staffCount: number; effectiveFrom: string }[]> {
+    const rows = await selectRows<{ staff_count: number | string; effective_from: string }>(
+      tx,
+      'SELECT staff_count, effective_from FROM org_unit_staff WHERE org_unit_id = ? ORDER BY effective_from',
+      [orgUnitId],
+    );
+    return rows.map((r) => ({ staffCount: toInt(r.staff_count), effectiveFrom: r.effective_from }));
+  }
+
+  async updateFields(tx: Tx, id: number, fields: { name?: string; staffCount?: number }, at: string): Promise<void> {
+    const sets: string[] = ['updated_at = ?'];
+    const params: unknown[] = [at];
+    if (fields.name !== undefined) (sets.push('name = ?'), params.push(fields.name));
+    if (fields.staffCount !== undefined) (sets.push('staff_count = ?'), params.push(fields.staffCount));
+    await execute(tx, `UPDATE org_units SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+  }
+
+  /**
+   * Moves a unit and its whole subtree under a new parent: one set-based UPDATE rewrites every
+   * path prefix and depth, then the unit's own parent link.
+   */
+  async moveSubtree(tx: Tx, unit: OrgUnit, newParentId: number, newPath: string, newDepth: number, at: string): Promise<void> {
+    const [lo, hi] = subtreeParams(unit.path);
+    await execute(
+      tx,
+      `UPDATE org_units SET path = CAST(? AS VARCHAR(400)) || substr(path, ?), depth = depth + ?, updated_at = ? WHERE path >= ? AND path < ?`,
+      [newPath, unit.path.length + 1, newDepth - unit.depth, at, lo, hi],
+    );
+    await execute(tx, 'UPDATE org_units SET parent_id = ? WHERE id = ?', [newParentId, unit.id]);
+  }
+}
