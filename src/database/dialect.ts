@@ -68,3 +68,25 @@ export function driverMessage(error: unknown): string {
   const detail = e?.driverError?.detail;
   return detail ? `${base} (${detail})` : base;
 }
+
+/** Collects AND-ed conditions and their parameters for a WHERE clause. */
+export class Where {
+  private readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(condition: string, ...params: unknown[]): this {
+    this.parts.push(condition);
+    this.params.push(...params);
+    return this;
+  }
+
+  /** `WHERE a AND b`, or an empty string when there is no condition. */
+  get clause(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}
+
+/** A LIKE pattern matching `text` anywhere, with `!` as the escape character. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}

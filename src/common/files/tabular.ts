@@ -68,7 +68,7 @@ function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((t) => t.text).join('').trim();
     if ('text' in value && typeof value.text === 'string') return value.text.trim();
-    if ('result' in value && value.result !== undefined) return cellText(value.result as ExcelJS.CellValue);
+    if ('result' in value && value.result !== undefined) return cellText(value.result);
   }
   return '';
 }
@@ -76,8 +76,8 @@ function cellText(value: ExcelJS.CellValue): string {
 export async function parseXlsx(bytes: Buffer): Promise<TabularFile> {
   const workbook = new ExcelJS.Workbook();
   try {
-    // exceljs declares its own Buffer type; the bytes are the same.
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    // exceljs types its parameter as an ArrayBuffer-backed Buffer; a Node Buffer's bytes are the same.
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (error) {
     throw new DomainError(ErrorCode.BadRequest, `The XLSX file cannot be read: ${(error as Error).message}`);
   }

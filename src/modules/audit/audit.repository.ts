@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { databaseKind, execute, forUpdate, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { databaseKind, execute, forUpdate, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import { AuditHashInput } from './audit-hash';
 
 export interface AuditRow extends AuditHashInput {
@@ -92,22 +92,18 @@ export class AuditRepository {
   }
 
   async list(tx: Tx, filter: AuditFilter, offset: number, limit: number): Promise<{ rows: AuditRow[]; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.scopePath !== null) {
-      where.push(subtreeCondition('unit_path'));
-      params.push(...subtreeParams(filter.scopePath));
-    }
-    if (filter.entityType) (where.push('entity_type = ?'), params.push(filter.entityType));
-    if (filter.entityId) (where.push('entity_id = ?'), params.push(filter.entityId));
-    if (filter.action) (where.push('action = ?'), params.push(filter.action));
-    if (filter.actorId !== undefined) (where.push('actor_id = ?'), params.push(filter.actorId));
-    if (filter.fromAt) (where.push('at >= ?'), params.push(filter.fromAt));
-    if (filter.toAt) (where.push('at <= ?'), params.push(filter.toAt));
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM audit_log ${clause}`, params);
+    const where = new Where();
+    if (filter.scopePath !== null) where.add(subtreeCondition('unit_path'), ...subtreeParams(filter.scopePath));
+    if (filter.entityType) where.add('entity_type = ?', filter.entityType);
+    if (filter.entityId) where.add('entity_id = ?', filter.entityId);
+    if (filter.action) where.add('action = ?', filter.action);
+    if (filter.actorId !== undefined) where.add('actor_id = ?', filter.actorId);
+    if (filter.fromAt) where.add('at >= ?', filter.fromAt);
+    if (filter.toAt) where.add('at <= ?', filter.toAt);
+    const clause = where.clause;
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM audit_log ${clause}`, where.params);
     const rows = await selectRows<RawAuditRow>(tx, `SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, [
-      ...params,
+      ...where.params,
       limit,
       offset,
     ]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Level } from '@/common/auth/actor';
-import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { execute, selectRows, toInt, Tx, Where } from '@/database/dialect';
 
 export const DUTY_CATEGORIES = ['core', 'supporting', 'withdrawn', 'negative'] as const;
 export type DutyCategory = (typeof DUTY_CATEGORIES)[number];
@@ -63,17 +63,16 @@ export class DutyRepository {
   }
 
   async listDuties(tx: Tx, filter: { level?: Level; topic?: string; category?: DutyCategory }, offset: number, limit: number) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.level) (where.push('level = ?'), params.push(filter.level));
-    if (filter.topic) (where.push('topic_code = ?'), params.push(filter.topic));
-    if (filter.category) (where.push('category = ?'), params.push(filter.category));
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM duty_items ${clause}`, params);
+    const where = new Where();
+    if (filter.level) where.add('level = ?', filter.level);
+    if (filter.topic) where.add('topic_code = ?', filter.topic);
+    if (filter.category) where.add('category = ?', filter.category);
+    const clause = where.clause;
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM duty_items ${clause}`, where.params);
     const rows = await selectRows<RawDuty>(
       tx,
       `SELECT id, level, topic_code, category, title, basis, created_at FROM duty_items ${clause} ORDER BY id LIMIT ? OFFSET ?`,
-      [...params, limit, offset],
+      [...where.params, limit, offset],
     );
     return { rows: rows.map(mapDuty), total: toInt(count.n) };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Level, Role } from '@/common/auth/actor';
-import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { containsPattern, execute, selectRows, toInt, Tx, Where } from '@/database/dialect';
 
 export interface UserRecord {
   id: number;
@@ -102,14 +102,13 @@ export class UserRepository {
   }
 
   async list(tx: Tx, filter: { role?: Role; orgUnitId?: number; q?: string }, offset: number, limit: number) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.role) (where.push('u.role = ?'), params.push(filter.role));
-    if (filter.orgUnitId !== undefined) (where.push('u.org_unit_id = ?'), params.push(filter.orgUnitId));
-    if (filter.q) (where.push(`u.username LIKE ? ESCAPE '!'`), params.push(`%${filter.q.replace(/[!%_]/g, (c) => `!${c}`)}%`));
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM users u ${clause}`, params);
-    const rows = await selectRows<RawUser>(tx, `${WITH_UNIT} ${clause} ORDER BY u.id LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    const where = new Where();
+    if (filter.role) where.add('u.role = ?', filter.role);
+    if (filter.orgUnitId !== undefined) where.add('u.org_unit_id = ?', filter.orgUnitId);
+    if (filter.q) where.add(`u.username LIKE ? ESCAPE '!'`, containsPattern(filter.q));
+    const clause = where.clause;
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM users u ${clause}`, where.params);
+    const rows = await selectRows<RawUser>(tx, `${WITH_UNIT} ${clause} ORDER BY u.id LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
     return { rows: rows.map(mapUser), total: toInt(count.n) };
   }
 
@@ -133,11 +132,16 @@ export class UserRepository {
   ): Promise<void> {
     const sets = ['updated_at = ?'];
     const params: unknown[] = [at];
-    if (changes.displayName !== undefined) (sets.push('display_name = ?'), params.push(changes.displayName));
-    if (changes.passwordHash !== undefined) (sets.push('password_hash = ?'), params.push(changes.passwordHash));
-    if (changes.disabled !== undefined) (sets.push('disabled = ?'), params.push(changes.disabled));
-    if (changes.orgUnitId !== undefined) (sets.push('org_unit_id = ?'), params.push(changes.orgUnitId));
-    if (changes.role !== undefined) (sets.push('role = ?'), params.push(changes.role));
+    const set = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      sets.push(`${column} = ?`);
+      params.push(value);
+    };
+    set('display_name', changes.displayName);
+    set('password_hash', changes.passwordHash);
+    set('disabled', changes.disabled);
+    set('org_unit_id', changes.orgUnitId);
+    set('role', changes.role);
     if (revokeTokens) sets.push('token_version = token_version + 1');
     await execute(tx, `UPDATE users SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   }

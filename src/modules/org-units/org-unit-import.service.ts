@@ -88,18 +88,19 @@ export class OrgUnitImportService {
       const level = (values.level ?? '') as Level;
       const kind = ((values.kind ?? '') || 'area') as UnitKind;
       const staffRaw = values.staffCount ?? '';
-      let ok = true;
-      if (!UNIT_CODE.test(code)) (err('code', 'missing or not a valid code'), (ok = false));
-      else if (seen.has(code)) (err('code', `duplicate of row ${seen.get(code)}`), (ok = false));
+      const before = errors.length;
+      if (!UNIT_CODE.test(code)) err('code', 'missing or not a valid code');
+      else if (seen.has(code)) err('code', `duplicate of row ${seen.get(code)}`);
       else seen.set(code, row);
-      if (name === '' || name.length > 200) (err('name', 'required, at most 200 characters'), (ok = false));
-      if (!LEVELS.includes(level)) (err('level', `must be one of ${LEVELS.join(', ')}`), (ok = false));
-      if (!UNIT_KINDS.includes(kind)) (err('kind', `must be one of ${UNIT_KINDS.join(', ')}`), (ok = false));
+      if (name === '' || name.length > 200) err('name', 'required, at most 200 characters');
+      if (!LEVELS.includes(level)) err('level', `must be one of ${LEVELS.join(', ')}`);
+      if (!UNIT_KINDS.includes(kind)) err('kind', `must be one of ${UNIT_KINDS.join(', ')}`);
       let staffCount: number | null = null;
       if (staffRaw !== '') {
-        if (!/^\d{1,7}$/.test(staffRaw)) (err('staffCount', 'must be a whole number of staff, 0 or more'), (ok = false));
+        if (!/^\d{1,7}$/.test(staffRaw)) err('staffCount', 'must be a whole number of staff, 0 or more');
         else staffCount = Number(staffRaw);
       }
+      const ok = errors.length === before;
       if (ok) rows.push({ row, code, name, level, kind, parentCode: values.parentCode ?? '', staffCount });
     }
     return rows;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Level } from '@/common/auth/actor';
-import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { containsPattern, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import { OrgUnit, OrgUnitName, UnitKind } from './org-unit.model';
 
 interface RawUnit {
@@ -95,20 +95,18 @@ export class OrgUnitRepository {
   }
 
   async list(tx: Tx, filter: OrgUnitFilter, offset: number, limit: number): Promise<{ rows: OrgUnit[]; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.scopePath !== null) (where.push(subtreeCondition('path')), params.push(...subtreeParams(filter.scopePath)));
-    if (filter.underPath !== undefined) (where.push(subtreeCondition('path')), params.push(...subtreeParams(filter.underPath)));
-    if (filter.parentId !== undefined) (where.push('parent_id = ?'), params.push(filter.parentId));
-    if (filter.level) (where.push('level = ?'), params.push(filter.level));
-    if (filter.kind) (where.push('kind = ?'), params.push(filter.kind));
+    const where = new Where();
+    if (filter.scopePath !== null) where.add(subtreeCondition('path'), ...subtreeParams(filter.scopePath));
+    if (filter.underPath !== undefined) where.add(subtreeCondition('path'), ...subtreeParams(filter.underPath));
+    if (filter.parentId !== undefined) where.add('parent_id = ?', filter.parentId);
+    if (filter.level) where.add('level = ?', filter.level);
+    if (filter.kind) where.add('kind = ?', filter.kind);
     if (filter.q) {
-      where.push(`(name LIKE ? ESCAPE '!' OR code = ?)`);
-      params.push(`%${filter.q.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.q);
+      where.add(`(name LIKE ? ESCAPE '!' OR code = ?)`, containsPattern(filter.q), filter.q);
     }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM org_units ${clause}`, params);
-    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units ${clause} ORDER BY path LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    const clause = where.clause;
+    const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM org_units ${clause}`, where.params);
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units ${clause} ORDER BY path LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
     return { rows: rows.map(mapUnit), total: toInt(count.n) };
   }
 
@@ -172,8 +170,14 @@ export class OrgUnitRepository {
   async updateFields(tx: Tx, id: number, fields: { name?: string; staffCount?: number }, at: string): Promise<void> {
     const sets: string[] = ['updated_at = ?'];
     const params: unknown[] = [at];
-    if (fields.name !== undefined) (sets.push('name = ?'), params.push(fields.name));
-    if (fields.staffCount !== undefined) (sets.push('staff_count = ?'), params.push(fields.staffCount));
+    if (fields.name !== undefined) {
+      sets.push('name = ?');
+      params.push(fields.name);
+    }
+    if (fields.staffCount !== undefined) {
+      sets.push('staff_count = ?');
+      params.push(fields.staffCount);
+    }
     await execute(tx, `UPDATE org_units SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   }
 

@@ -13,8 +13,8 @@ import { OrgUnitRepository } from './org-unit.repository';
 export type OrgUnitView = Omit<OrgUnit, 'depth'>;
 
 function view(unit: OrgUnit): OrgUnitView {
-  const { depth: _depth, ...rest } = unit;
-  return rest;
+  const { id, code, name, kind, level, parentId, path, staffCount, createdAt, updatedAt } = unit;
+  return { id, code, name, kind, level, parentId, path, staffCount, createdAt, updatedAt };
 }
 
 @Injectable()

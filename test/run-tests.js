@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// npm test: type check, lint, then unit + medium + e2e on SQLite, then medium + e2e on PostgreSQL.
+// Outside CI an unreachable PostgreSQL is a visible skip; with CI=true it is a failure.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { Client } = require('pg');
+
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const extra = process.argv.slice(2);
+
+function run(label, cmd, args, env = {}) {
+  process.stdout.write(`\n=== ${label} ===\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    process.stdout.write(`\n${label} failed (exit ${r.status})\n`);
+    process.exit(r.status || 1);
+  }
+}
+
+async function postgresAnswers() {
+  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    process.stdout.write(`PostgreSQL at ${POSTGRES_URL} does not answer: ${error.message}\n`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+(async () => {
+  const jest = require.resolve('jest/bin/jest');
+  const ran = [];
+  if (!process.env.SKIP_STATIC_CHECKS) {
+    run('type check', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+    run('lint', process.execPath, [require.resolve('eslint/bin/eslint.js'), '.', '--max-warnings=0']);
+  }
+  run('SQLite: unit, medium and e2e suites', process.execPath, [jest, ...extra], { TEST_DB: 'sqlite' });
+  ran.push('SQLite');
+  if (await postgresAnswers()) {
+    run('PostgreSQL: medium and e2e suites', process.execPath, [jest, '--selectProjects', 'medium', 'e2e', ...extra], {
+      TEST_DB: 'postgres',
+      TEST_POSTGRES_URL: POSTGRES_URL,
+    });
+    ran.push('PostgreSQL');
+  } else if (CI) {
+    process.stdout.write('CI=true: PostgreSQL is required, failing.\n');
+    process.exit(1);
+  } else {
+    process.stdout.write('\n*** SKIPPED the PostgreSQL run: PostgreSQL does not answer (set TEST_POSTGRES_URL). ***\n');
+  }
+  process.stdout.write(`\nTests ran on: ${ran.join(' and ')}\n`);
+})().catch((error) => {
+  process.stderr.write(`${error.stack || error}\n`);
+  process.exit(1);
+});
