@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -35,16 +35,22 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A variable's value, with an unset or blank variable (as `VAR=` in a compose file leaves it) read as absent. */
+function value(env: Env, name: string): string | undefined {
   const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
 }
 
-export function parseDatabaseUrl(raw: string, dataDir: string, cwd: string): DatabaseConfig {
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const parsed = Number(raw.trim());
+  if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+  return parsed;
+}
+
+export function parseDatabaseUrl(raw: string, cwd: string): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file === '') throw new ConfigError('DATABASE_URL', 'names no SQLite file (use sqlite:path/to/file.sqlite)');
@@ -64,49 +70,72 @@ export function parseDatabaseUrl(raw: string, dataDir: string, cwd: string): Dat
     url.searchParams.delete('schema');
     return { type: 'postgres', url: url.toString(), schema };
   }
-  void dataDir;
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${raw}"`);
 }
 
-/** Reads JWT_SECRET, or keeps a generated one in the data folder so restarts keep sessions valid. */
-function jwtSecret(env: Env, dataDir: string): string {
-  const raw = env.JWT_SECRET;
-  if (raw !== undefined && raw !== '') {
-    if (raw.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
-    return raw;
+const MIN_SECRET_LENGTH = 32;
+
+function validJwtSecret(env: Env): string | undefined {
+  const raw = value(env, 'JWT_SECRET');
+  if (raw !== undefined && raw.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters long`);
   }
+  return raw;
+}
+
+function readStoredSecret(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const stored = readFileSync(file, 'utf8').trim();
+  return stored.length >= MIN_SECRET_LENGTH ? stored : null;
+}
+
+/**
+ * The secret kept in the data folder (generated on first use), so restarts keep sessions valid.
+ * Created exclusively, so two processes starting together (server and CLI) end with one secret.
+ */
+function storedJwtSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
-  if (existsSync(file)) {
-    const stored = readFileSync(file, 'utf8').trim();
-    if (stored.length >= 32) return stored;
-  }
-  const secret = randomBytes(48).toString('base64url');
+  const stored = readStoredSecret(file);
+  if (stored) return stored;
   mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+  // The file exists: another process won the race, or it holds an unusably short secret.
+  const raced = readStoredSecret(file);
+  if (raced) return raced;
   writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
   return secret;
 }
 
 /** Validates the environment once; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
-  const dataDir = resolve(cwd, env.BURDEN_LEDGER_DATA_DIR ?? 'data');
-  const logLevel = (env.LOG_LEVEL ?? 'info').trim() as LogLevel;
+  const dataDir = resolve(cwd, value(env, 'BURDEN_LEDGER_DATA_DIR') ?? 'data');
+  const logLevel = (value(env, 'LOG_LEVEL') ?? 'info').trim() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
-  const adminPassword = env.BURDEN_LEDGER_ADMIN_PASSWORD;
-  if (adminPassword !== undefined && adminPassword !== '' && adminPassword.length < 8) {
+  const adminPassword = value(env, 'BURDEN_LEDGER_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) {
     throw new ConfigError('BURDEN_LEDGER_ADMIN_PASSWORD', 'must be at least 8 characters long');
   }
-  return {
+  const config: Omit<AppConfig, 'jwtSecret'> = {
     port: intVar(env, 'PORT', 3000, 1, 65535),
     dataDir,
-    database: parseDatabaseUrl(env.DATABASE_URL ?? 'sqlite:data/burden-ledger.sqlite', dataDir, cwd),
-    jwtSecret: jwtSecret(env, dataDir),
+    database: parseDatabaseUrl(value(env, 'DATABASE_URL') ?? 'sqlite:data/burden-ledger.sqlite', cwd),
     jwtExpiresInSeconds: intVar(env, 'JWT_EXPIRES_IN_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
     logLevel,
-    adminPassword: adminPassword === '' ? undefined : adminPassword,
+    adminPassword,
     idempotencyTtlHours: intVar(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
   };
+  // Only once everything else is valid: a failed start must not leave a new secret behind.
+  const jwtSecret = validJwtSecret(env) ?? storedJwtSecret(dataDir);
+  return { ...config, jwtSecret };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -15,12 +15,7 @@ export class AuditController {
   @Get()
   @Roles('admin', 'inspector')
   list(@CurrentActor() actor: Actor, @Query() query: AuditQueryDto) {
-    const { entityType, entityId, action, actorId, from, to } = query;
-    return this.audit.list(
-      actor,
-      { entityType, entityId, action, actorId, fromAt: from, toAt: to ? `${to}T23:59:59.999Z` : undefined },
-      pageRequest(query),
-    );
+    return this.audit.list(actor, query, pageRequest(query));
   }
 
   @Get('verify')

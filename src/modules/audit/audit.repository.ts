@@ -29,9 +29,9 @@ export interface AuditFilter {
   entityId?: string;
   action?: string;
   actorId?: number;
-  /** Inclusive ISO bounds on `at`. */
+  /** `fromAt <= at < beforeAt`, ISO-8601 UTC instants. */
   fromAt?: string;
-  toAt?: string;
+  beforeAt?: string;
 }
 
 const COLUMNS = 'id, at, actor_id, actor, action, entity_type, entity_id, unit_path, before_json, after_json, prev_hash, hash';
@@ -66,13 +66,12 @@ export class AuditRepository {
   }
 
   async insertEntry(tx: Tx, entry: AuditHashInput & { hash: string }): Promise<number> {
-    await execute(
+    const rows = await selectRows<{ id: number | string }>(
       tx,
       `INSERT INTO audit_log (at, actor_id, actor, action, entity_type, entity_id, unit_path, before_json, after_json, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [entry.at, entry.actorId, entry.actor, entry.action, entry.entityType, entry.entityId, entry.unitPath, entry.beforeJson, entry.afterJson, entry.prevHash, entry.hash],
     );
-    const rows = await selectRows<{ id: number | string }>(tx, 'SELECT id FROM audit_log WHERE hash = ?', [entry.hash]);
     return toInt(rows[0].id);
   }
 
@@ -99,7 +98,7 @@ export class AuditRepository {
     if (filter.action) where.add('action = ?', filter.action);
     if (filter.actorId !== undefined) where.add('actor_id = ?', filter.actorId);
     if (filter.fromAt) where.add('at >= ?', filter.fromAt);
-    if (filter.toAt) where.add('at <= ?', filter.toAt);
+    if (filter.beforeAt) where.add('at < ?', filter.beforeAt);
     const clause = where.clause;
     const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM audit_log ${clause}`, where.params);
     const rows = await selectRows<RawAuditRow>(tx, `SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, [

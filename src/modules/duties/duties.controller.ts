@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
-import { pageRequest } from '@/common/paging/page';
+import { PageQueryDto, pageRequest } from '@/common/paging/page';
 import { DutiesService } from './duties.service';
 import { CreateDutyItemDto, DutyItemQueryDto } from './dto/duty.dto';
 
@@ -13,8 +13,8 @@ export class DutiesController {
   constructor(private readonly duties: DutiesService) {}
 
   @Get('topics')
-  topics() {
-    return this.duties.listTopics();
+  topics(@Query() query: PageQueryDto) {
+    return this.duties.listTopics(pageRequest(query));
   }
 
   @Get('duty-items')

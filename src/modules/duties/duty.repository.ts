@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Level } from '@/common/auth/actor';
-import { execute, selectRows, toInt, Tx, Where } from '@/database/dialect';
+import { selectRows, toInt, Tx, Where } from '@/database/dialect';
 
 export const DUTY_CATEGORIES = ['core', 'supporting', 'withdrawn', 'negative'] as const;
 export type DutyCategory = (typeof DUTY_CATEGORIES)[number];
+
+/** A topic's stable identifier, as data/topics.json and the API write it. */
+export const TOPIC_CODE = /^[a-z0-9_]{1,40}$/;
 
 export interface Topic {
   code: string;
@@ -42,22 +45,31 @@ const mapDuty = (r: RawDuty): DutyItem => ({
 
 @Injectable()
 export class DutyRepository {
-  async listTopics(tx: Tx): Promise<Topic[]> {
-    return selectRows<Topic>(tx, 'SELECT code, name FROM topics ORDER BY sort_order, code');
+  async listTopics(tx: Tx, offset: number, limit: number): Promise<{ rows: Topic[]; total: number }> {
+    const [count] = await selectRows<{ n: number | string }>(tx, 'SELECT COUNT(*) AS n FROM topics');
+    const rows = await selectRows<Topic>(tx, 'SELECT code, name FROM topics ORDER BY sort_order, code LIMIT ? OFFSET ?', [limit, offset]);
+    return { rows: rows.map((r) => ({ code: r.code, name: r.name })), total: toInt(count.n) };
   }
 
   async topicExists(tx: Tx, code: string): Promise<boolean> {
     return (await selectRows(tx, 'SELECT code FROM topics WHERE code = ?', [code])).length > 0;
   }
 
-  /** Inserts the topics not yet present; returns how many were added. */
-  async insertMissingTopics(tx: Tx, topics: Topic[]): Promise<number> {
-    const existing = new Set((await this.listTopics(tx)).map((t) => t.code));
-    let added = 0;
+  /**
+   * Inserts the topics not yet present (existing ones are left as they are); returns the codes
+   * added. ON CONFLICT keeps two instances starting on one database from colliding.
+   */
+  async insertMissingTopics(tx: Tx, topics: Topic[]): Promise<string[]> {
+    const existing = new Set((await selectRows<{ code: string }>(tx, 'SELECT code FROM topics')).map((t) => t.code));
+    const added: string[] = [];
     for (const [i, t] of topics.entries()) {
       if (existing.has(t.code)) continue;
-      await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', [t.code, t.name, i]);
-      added++;
+      const rows = await selectRows<{ code: string }>(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING code', [
+        t.code,
+        t.name,
+        i,
+      ]);
+      if (rows.length) added.push(t.code);
     }
     return added;
   }

@@ -10,11 +10,11 @@ export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) entityId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) actorId?: number;
-  @ApiPropertyOptional({ description: 'First day (UTC), YYYY-MM-DD' })
+  @ApiPropertyOptional({ description: 'First day, YYYY-MM-DD (China calendar day, Asia/Shanghai), inclusive' })
   @IsOptional()
   @Matches(DATE, { message: 'from must be YYYY-MM-DD' })
   from?: string;
-  @ApiPropertyOptional({ description: 'Last day (UTC), YYYY-MM-DD' })
+  @ApiPropertyOptional({ description: 'Last day, YYYY-MM-DD (China calendar day, Asia/Shanghai), inclusive' })
   @IsOptional()
   @Matches(DATE, { message: 'to must be YYYY-MM-DD' })
   to?: string;

@@ -1,0 +1,173 @@
+import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { AuditService } from '@/modules/audit/audit.service';
+import { TestApp } from '../utils/test-app';
+
+const pause = (ms = 1) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * DESIGN §7: on SQLite every transaction waits its turn in one queue (TypeORM shares a single
+ * connection); on PostgreSQL each has its own connection and the locked audit head keeps the
+ * chain from forking. The same tests run on both.
+ */
+describe('TransactionRunner and the write queue (medium)', () => {
+  let t: TestApp;
+  let audit: AuditService;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    audit = t.app.get(AuditService);
+  });
+  afterAll(() => t.close());
+
+  /** One audited write: a topic row and its audit entry, with awaits between the statements. */
+  async function auditedWrite(tx: Tx, code: string): Promise<void> {
+    await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', [code, `专题 ${code}`, 1000]);
+    await pause();
+    await audit.append(tx, { actor: null, systemActor: 'test', action: 'probe.queue', entityType: 'topic', entityId: code, unitPath: null, after: { code } });
+  }
+
+  const topicsLike = async (prefix: string) =>
+    (await selectRows<{ code: string }>(t.db, 'SELECT code FROM topics WHERE code LIKE ? ORDER BY code', [`${prefix}%`])).map((r) => r.code);
+  const entriesFor = async (prefix: string) =>
+    (
+      await selectRows<{ entity_id: string }>(t.db, `SELECT entity_id FROM audit_log WHERE entity_type = 'topic' AND entity_id LIKE ? ORDER BY entity_id`, [
+        `${prefix}%`,
+      ])
+    ).map((r) => r.entity_id);
+  const head = async () => {
+    const [h] = await selectRows<{ last_id: number | string; hash: string }>(t.db, 'SELECT last_id, hash FROM audit_head WHERE id = 1');
+    return { lastId: toInt(h.last_id), hash: h.hash };
+  };
+
+  it('50 parallel audited writes all commit, once each, and the audit chain verifies', async () => {
+    const codes = Array.from({ length: 50 }, (_, i) => `queue_${String(i).padStart(2, '0')}`);
+    await Promise.all(codes.map((code) => t.tx.run((tx) => auditedWrite(tx, code))));
+
+    expect(await topicsLike('queue_')).toEqual(codes);
+    expect(await entriesFor('queue_')).toEqual(codes);
+    const chainLinks = await selectRows<{ prev_hash: string; n: number | string }>(
+      t.db,
+      'SELECT prev_hash, COUNT(*) AS n FROM audit_log GROUP BY prev_hash HAVING COUNT(*) > 1',
+    );
+    expect(chainLinks).toEqual([]); // no two entries follow the same one: the chain did not fork
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it(`runs units of work one at a time on SQLite, side by side on PostgreSQL`, async () => {
+    let active = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        t.tx.run(async (tx) => {
+          active++;
+          most = Math.max(most, active);
+          await auditedWrite(tx, `overlap_${i}`);
+          await pause(5);
+          active--;
+        }),
+      ),
+    );
+    if (t.kind === 'sqlite') expect(most).toBe(1);
+    else expect(most).toBeGreaterThan(1);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('a unit of work that throws rolls back its row, its audit entry and the head, and the queue goes on', async () => {
+    const headBefore = await head();
+    await expect(
+      t.tx.run(async (tx) => {
+        await auditedWrite(tx, 'rollback_1');
+        throw new Error('fails after writing');
+      }),
+    ).rejects.toThrow('fails after writing');
+
+    expect(await topicsLike('rollback_')).toEqual([]);
+    expect(await entriesFor('rollback_')).toEqual([]);
+    expect(await head()).toEqual(headBefore);
+
+    // The next write chains from the head as it was before the failed one.
+    await t.tx.run((tx) => auditedWrite(tx, 'after_rollback'));
+    const [entry] = await selectRows<{ prev_hash: string }>(t.db, `SELECT prev_hash FROM audit_log WHERE entity_id = 'after_rollback'`);
+    expect(entry.prev_hash).toBe(headBefore.hash);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('failures among parallel writes roll back alone', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        t.tx.run(async (tx) => {
+          await auditedWrite(tx, `mixed_${String(i).padStart(2, '0')}`);
+          if (i % 2 === 1) throw new Error(`write ${i} fails`);
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(10);
+    const kept = Array.from({ length: 10 }, (_, j) => `mixed_${String(j * 2).padStart(2, '0')}`);
+    expect(await topicsLike('mixed_')).toEqual(kept);
+    expect(await entriesFor('mixed_')).toEqual(kept);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('a database error inside a unit of work rolls it back too', async () => {
+    await t.tx.run((tx) => auditedWrite(tx, 'dup_1'));
+    const entriesBefore = await entriesFor('dup_');
+    await expect(
+      t.tx.run(async (tx) => {
+        await audit.append(tx, {
+          actor: null,
+          systemActor: 'test',
+          action: 'probe.queue',
+          entityType: 'topic',
+          entityId: 'dup_ghost',
+          unitPath: null,
+          after: {},
+        });
+        await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', ['dup_1', 'again', 0]);
+      }),
+    ).rejects.toThrow();
+    expect(await entriesFor('dup_')).toEqual(entriesBefore);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  describe('a nested run', () => {
+    it('joins the outer transaction (same manager) instead of waiting behind it', async () => {
+      const seen = await t.tx.run(async (outer) => {
+        const inner = await t.tx.run((tx) => Promise.resolve(tx));
+        return { same: inner === outer, reader: t.tx.reader === outer };
+      });
+      expect(seen).toEqual({ same: true, reader: true });
+    });
+
+    it('sees the outer writes, and is rolled back with the outer work', async () => {
+      await expect(
+        t.tx.run(async (tx) => {
+          await auditedWrite(tx, 'nested_outer');
+          const visible = await t.tx.run(async (inner) => {
+            await auditedWrite(inner, 'nested_inner');
+            return topicsLike('nested_');
+          });
+          expect(visible).toEqual(['nested_inner', 'nested_outer']);
+          throw new Error('outer fails after the inner run');
+        }),
+      ).rejects.toThrow('outer fails');
+      expect(await topicsLike('nested_')).toEqual([]);
+      expect(await entriesFor('nested_')).toEqual([]);
+    });
+
+    it('commits with the outer work', async () => {
+      await t.tx.run(async (tx) => {
+        await auditedWrite(tx, 'joined_outer');
+        await t.tx.run((inner) => auditedWrite(inner, 'joined_inner'));
+      });
+      expect(await topicsLike('joined_')).toEqual(['joined_inner', 'joined_outer']);
+      expect(await audit.verify()).toMatchObject({ ok: true });
+    });
+  });
+
+  it('outside a unit of work, reader is the plain manager and the next run starts a fresh transaction', async () => {
+    const outer = t.tx.reader;
+    expect(outer.queryRunner).toBeUndefined();
+    const inside = await t.tx.run((tx) => Promise.resolve(tx.queryRunner?.isTransactionActive));
+    expect(inside).toBe(true);
+  });
+});
