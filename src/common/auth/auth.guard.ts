@@ -32,7 +32,8 @@ export class AuthGuard implements CanActivate {
       const expired = (error as { name?: string }).name === 'TokenExpiredError';
       throw new DomainError(ErrorCode.Unauthenticated, expired ? 'Token expired' : 'Invalid token');
     }
-    if (typeof payload.sub !== 'number' || typeof payload.tv !== 'number') {
+    // Every token this service issues expires; one without `exp` would be valid forever.
+    if (typeof payload.sub !== 'number' || typeof payload.tv !== 'number' || typeof (payload as { exp?: unknown }).exp !== 'number') {
       throw new DomainError(ErrorCode.Unauthenticated, 'Invalid token');
     }
     const actor = await this.actors.resolve(payload.sub, payload.tv);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, httpStatusOf } from '../errors/domain-error';
+import { requestIdFor } from './request-id';
 
 interface ErrorBody {
   statusCode: number;
@@ -45,18 +46,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
-    const body = this.toBody(exception, req);
+    // Requests refused by the body parser never reached the logger middleware that assigns the id.
+    const requestId = requestIdFor(req, res);
+    const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, requestId: req.id }, `Unhandled error on ${req.method} ${req.originalUrl}`);
+      this.logger.error({ err: exception, requestId }, `Unhandled error on ${req.method} ${req.originalUrl}`);
     }
     if (res.headersSent) return;
     res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, req: Request & { id?: string }): ErrorBody {
+  private toBody(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       const status = httpStatusOf(exception.code);
-      return { statusCode: status, error: reason(status), message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+      return {
+        statusCode: status,
+        error: reason(status),
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+        // A deliberate 5xx (the database is down) keeps its message and still gets an id to quote.
+        ...(status >= 500 ? { requestId } : {}),
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -73,20 +83,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
         }
         if (r.details !== undefined) details = r.details;
       }
-      if (status >= 500) return this.internal(req, status);
+      if (status >= 500) return this.internal(requestId, status);
       return { statusCode: status, error: reason(status), message, ...(details !== undefined ? { details } : {}) };
     }
     const mw = middlewareStatus(exception);
     if (mw) return { statusCode: mw.status, error: reason(mw.status), message: mw.message };
-    return this.internal(req, 500);
+    return this.internal(requestId, 500);
   }
 
-  private internal(req: Request & { id?: string }, status: number): ErrorBody {
+  private internal(requestId: string, status: number): ErrorBody {
     return {
       statusCode: status,
       error: reason(status),
-      message: `Internal error; quote request id ${String(req.id)} when reporting it`,
-      requestId: String(req.id),
+      message: `Internal error; quote request id ${requestId} when reporting it`,
+      requestId,
     };
   }
 }

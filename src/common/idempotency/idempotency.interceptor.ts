@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
@@ -8,10 +7,10 @@ import { APP_CONFIG, AppConfig } from '@/config/app-config';
 import { isUniqueViolation } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { Actor } from '../auth/actor';
-import { canonicalJson } from '../canonical-json';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { nowIso } from '../time';
 import { IdempotencyRepository } from './idempotency.repository';
+import { isMultipart, parsedBodyFingerprint, readUploadFingerprint, uploadFingerprint } from './request-fingerprint';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -23,12 +22,17 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  /** Keys the request fingerprints (see request-fingerprint.ts). */
+  private readonly secret: string;
+
   constructor(
     private readonly repo: IdempotencyRepository,
     private readonly tx: TransactionRunner,
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.secret = `idempotency:${config.jwtSecret}`;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -46,32 +50,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async handle(req: Request, userId: number, key: string, status: number, context: ExecutionContext, next: CallHandler): Promise<unknown> {
-    const requestHash = createHash('sha256')
-      .update(canonicalJson({ path: req.originalUrl, body: (req.body as unknown) ?? null, length: req.headers['content-length'] ?? null }))
-      .digest('hex');
+    const res = context.switchToHttp().getResponse<Response>();
+    // An upload is read by the route's own interceptor, after this one: its fingerprint is taken
+    // once the route has read it, or here when a stored answer is replayed without the route.
+    const upload = isMultipart(req);
+    const requestHash = upload ? UPLOAD_PENDING : parsedBodyFingerprint(this.secret, req);
     const expiredBefore = new Date(Date.now() - this.config.idempotencyTtlHours * 3600_000).toISOString();
-    const replay = await this.tx.run(async (tx) => {
-      const existing = await this.repo.find(tx, userId, key);
-      if (existing && existing.createdAt < expiredBefore) await this.repo.remove(tx, userId, key);
-      else if (existing) return existing;
+    const existing = await this.tx.run(async (tx) => {
+      const found = await this.repo.find(tx, userId, key);
+      if (found && found.createdAt < expiredBefore) await this.repo.remove(tx, userId, key);
+      else if (found) return found;
       try {
         await this.repo.insertPending(tx, userId, key, requestHash, nowIso());
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed');
+        if (isUniqueViolation(error)) throw stillRunning();
         throw error;
       }
       return null;
     });
-    if (replay) {
-      if (replay.requestHash !== requestHash) {
-        throw new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was already used for a different request', [
-          { field: 'Idempotency-Key', message: 'reused with another body or path' },
-        ]);
+    if (existing) {
+      if (existing.state === 'pending') {
+        if (!upload && existing.requestHash !== UPLOAD_PENDING && existing.requestHash !== requestHash) throw reusedKey();
+        throw stillRunning();
       }
-      if (replay.state === 'pending') throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed');
-      const res = context.switchToHttp().getResponse<Response>();
+      const hash = upload ? await readUploadFingerprint(this.secret, req, res) : requestHash;
+      if (existing.requestHash !== hash) throw reusedKey();
       res.setHeader('Idempotent-Replayed', 'true');
-      return replay.responseJson === null ? null : (JSON.parse(replay.responseJson) as unknown);
+      return existing.responseJson === null ? null : (JSON.parse(existing.responseJson) as unknown);
     }
     let result: unknown;
     try {
@@ -80,7 +85,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       await this.tx.run((tx) => this.repo.remove(tx, userId, key));
       throw error;
     }
-    await this.tx.run((tx) => this.repo.complete(tx, userId, key, status, JSON.stringify(result ?? null)));
+    const finalHash = upload ? uploadFingerprint(this.secret, req) : requestHash;
+    await this.tx.run((tx) => this.repo.complete(tx, userId, key, finalHash, status, JSON.stringify(result ?? null)));
     return result;
   }
 }
+
+/** Stored as the request hash of an upload until the route has read the file. */
+const UPLOAD_PENDING = 'upload-pending';
+
+const stillRunning = () => new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed');
+const reusedKey = () =>
+  new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was already used for a different request', [
+    { field: 'Idempotency-Key', message: 'reused with another body or path' },
+  ]);

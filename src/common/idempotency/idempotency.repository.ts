@@ -42,8 +42,10 @@ export class IdempotencyRepository {
     ]);
   }
 
-  async complete(tx: Tx, userId: number, key: string, statusCode: number, responseJson: string): Promise<void> {
-    await execute(tx, `UPDATE idempotency_keys SET state = 'done', status_code = ?, response_json = ? WHERE user_id = ? AND idem_key = ?`, [
+  /** Stores the answer; the request hash is final now (an upload's is known only after it was read). */
+  async complete(tx: Tx, userId: number, key: string, requestHash: string, statusCode: number, responseJson: string): Promise<void> {
+    await execute(tx, `UPDATE idempotency_keys SET state = 'done', request_hash = ?, status_code = ?, response_json = ? WHERE user_id = ? AND idem_key = ?`, [
+      requestHash,
       statusCode,
       responseJson,
       userId,

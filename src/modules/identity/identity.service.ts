@@ -106,11 +106,13 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
   async createUser(actor: Actor | null, dto: CreateUserDto, systemActor = 'cli'): Promise<UserView> {
     const problem = passwordProblem(dto.password);
     if (problem) throw invalid('password', problem);
-    if (dto.role === 'admin' && dto.orgUnitId !== undefined) throw invalid('orgUnitId', 'an admin belongs to no org unit');
-    if (dto.role !== 'admin' && dto.orgUnitId === undefined) throw invalid('orgUnitId', `a ${dto.role} must belong to an org unit`);
+    // `orgUnitId: null` says "no unit" as the answer shows it: right for an admin only.
+    const orgUnitId = dto.orgUnitId ?? undefined;
+    if (dto.role === 'admin' && orgUnitId !== undefined) throw invalid('orgUnitId', 'an admin belongs to no org unit');
+    if (dto.role !== 'admin' && orgUnitId === undefined) throw invalid('orgUnitId', `a ${dto.role} must belong to an org unit`);
     const passwordHash = await hashPassword(dto.password);
     return this.tx.run(async (tx) => {
-      const unitPath = await this.unitPath(tx, dto.orgUnitId);
+      const unitPath = await this.unitPath(tx, orgUnitId);
       if (await this.users.findByUsername(tx, dto.username)) throw conflict(`Username ${dto.username} is taken`, { field: 'username' });
       const at = nowIso();
       let id: number;
@@ -120,7 +122,7 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
           displayName: dto.displayName ?? null,
           passwordHash,
           role: dto.role,
-          orgUnitId: dto.orgUnitId ?? null,
+          orgUnitId: orgUnitId ?? null,
           at,
         });
       } catch (error) {
@@ -148,11 +150,13 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
       const before = await this.users.findWithUnit(tx, id);
       if (!before) throw notFound('User', id);
       if (id === actor.userId && dto.disabled === true) throw invalid('disabled', 'you cannot disable yourself');
-      if (dto.orgUnitId !== undefined && before.role === 'admin') throw invalid('orgUnitId', 'an admin belongs to no org unit');
-      const unitPath = dto.orgUnitId !== undefined ? await this.unitPath(tx, dto.orgUnitId) : before.unitPath;
-      const revoke =
-        (dto.disabled === true && !before.disabled) || passwordHash !== undefined || (dto.orgUnitId !== undefined && dto.orgUnitId !== before.orgUnitId);
-      await this.users.update(tx, id, { displayName: dto.displayName, passwordHash, disabled: dto.disabled, orgUnitId: dto.orgUnitId }, revoke, nowIso());
+      // null asks for "no unit": what an admin already has, and what no other role may have.
+      const orgUnitId = dto.orgUnitId ?? undefined;
+      if (dto.orgUnitId === null && before.role !== 'admin') throw invalid('orgUnitId', `a ${before.role} must belong to an org unit`);
+      if (orgUnitId !== undefined && before.role === 'admin') throw invalid('orgUnitId', 'an admin belongs to no org unit');
+      const unitPath = orgUnitId !== undefined ? await this.unitPath(tx, orgUnitId) : before.unitPath;
+      const revoke = (dto.disabled === true && !before.disabled) || passwordHash !== undefined || (orgUnitId !== undefined && orgUnitId !== before.orgUnitId);
+      await this.users.update(tx, id, { displayName: dto.displayName, passwordHash, disabled: dto.disabled, orgUnitId }, revoke, nowIso());
       const after = (await this.users.findWithUnit(tx, id))!;
       await this.audit.append(tx, {
         actor,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { Role, ROLES } from '@/common/auth/actor';
 import { PageQueryDto } from '@/common/paging/page';
 
@@ -34,17 +34,17 @@ export class CreateUserDto {
   @IsIn(ROLES)
   role!: Role;
 
-  @ApiPropertyOptional({ description: 'Required for every role but admin; forbidden for admin' })
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Required for every role but admin; absent or null for admin' })
   @IsOptional()
   @IsInt()
   @Min(1)
-  orgUnitId?: number;
+  orgUnitId?: number | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(100)
-  displayName?: string;
+  displayName?: string | null;
 }
 
 export class UpdateUserDto {
@@ -60,15 +60,14 @@ export class UpdateUserDto {
   @MaxLength(200)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Move the user to another unit; revokes existing tokens' })
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Move the user to another unit; revokes existing tokens. Null only for an admin (no unit).' })
   @IsOptional()
   @IsInt()
   @Min(1)
-  orgUnitId?: number;
+  orgUnitId?: number | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears it' })
   @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
   @IsString()
   @MaxLength(100)
   displayName?: string | null;
