@@ -32,22 +32,29 @@ export function decodeCsv(bytes: Buffer): string {
   }
 }
 
+/**
+ * Parses CSV bytes into a header and rows. Blank lines are skipped but still counted, so that
+ * `row` is the row number a spreadsheet shows for the same file.
+ */
 export function parseCsv(bytes: Buffer): TabularFile {
   const text = decodeCsv(bytes);
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as string[][];
+    records = parse(text, { skip_empty_lines: false, relax_column_count: true, trim: true, bom: true }) as string[][];
   } catch (error) {
     const e = error as { message?: string; lines?: number };
     throw new DomainError(ErrorCode.BadRequest, `The CSV cannot be read: ${e.message ?? String(error)}`, [
       { row: e.lines, message: e.message ?? 'malformed CSV' },
     ]);
   }
-  if (records.length === 0) throw new DomainError(ErrorCode.BadRequest, 'The file is empty');
-  const columns = records[0].map((c) => c.trim());
+  const blank = (rec: string[]) => rec.every((v) => v === '');
+  const headerAt = records.findIndex((rec) => !blank(rec));
+  if (headerAt < 0) throw new DomainError(ErrorCode.BadRequest, 'The file is empty');
+  const columns = records[headerAt];
   const rows: TabularRow[] = [];
-  for (let i = 1; i < records.length; i++) {
+  for (let i = headerAt + 1; i < records.length; i++) {
     const rec = records[i];
+    if (blank(rec)) continue;
     if (rec.length > columns.length && rec.slice(columns.length).some((v) => v !== '')) {
       throw new DomainError(ErrorCode.Unprocessable, `Row ${i + 1} has more cells than the header`, [
         { row: i + 1, message: `${rec.length} cells, the header has ${columns.length}` },

@@ -7,7 +7,7 @@ import { nowIso, todayInChina } from '@/common/time';
 import { driverMessage, execute, Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
-import { childPath, NewOrgUnitShape, placementProblem, UNIT_CODE, UNIT_KINDS, UnitKind } from './org-unit.model';
+import { childPath, MAX_STAFF, NewOrgUnitShape, placementProblem, UNIT_CODE, UNIT_KINDS, UnitKind } from './org-unit.model';
 import { NewOrgUnit, OrgUnitRepository } from './org-unit.repository';
 
 export const IMPORT_COLUMNS = ['code', 'name', 'level', 'parentCode'] as const;
@@ -51,12 +51,14 @@ export class OrgUnitImportService {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = await parseTabular(bytes, fileName);
     requireColumns(file, [...IMPORT_COLUMNS]);
-    if (file.rows.length === 0) throw new DomainError(ErrorCode.Unprocessable, 'The file has a header but no rows');
+    if (file.rows.length === 0) {
+      throw new DomainError(ErrorCode.Unprocessable, 'The file has a header but no rows', [{ row: 2, message: 'no org units below the header' }]);
+    }
     const errors: ErrorDetail[] = [];
-    const rows = this.readRows(file.rows, errors);
+    const { rows, fileCodes } = this.readRows(file.rows, errors);
 
     return this.tx.run(async (tx) => {
-      const placed = await this.place(tx, rows, errors);
+      const placed = await this.place(tx, rows, fileCodes, errors);
       if (errors.length) {
         throw new DomainError(
           ErrorCode.Unprocessable,
@@ -78,7 +80,8 @@ export class OrgUnitImportService {
     });
   }
 
-  private readRows(input: TabularRow[], errors: ErrorDetail[]): ImportRow[] {
+  /** Checks each row on its own; returns the good rows and the row of every code the file holds. */
+  private readRows(input: TabularRow[], errors: ErrorDetail[]): { rows: ImportRow[]; fileCodes: Map<string, number> } {
     const seen = new Map<string, number>();
     const rows: ImportRow[] = [];
     for (const { row, values } of input) {
@@ -97,70 +100,82 @@ export class OrgUnitImportService {
       if (!UNIT_KINDS.includes(kind)) err('kind', `must be one of ${UNIT_KINDS.join(', ')}`);
       let staffCount: number | null = null;
       if (staffRaw !== '') {
-        if (!/^\d{1,7}$/.test(staffRaw)) err('staffCount', 'must be a whole number of staff, 0 or more');
+        if (!/^\d{1,7}$/.test(staffRaw) || Number(staffRaw) > MAX_STAFF) err('staffCount', `must be a whole number of staff from 0 to ${MAX_STAFF}`);
         else staffCount = Number(staffRaw);
       }
       const ok = errors.length === before;
       if (ok) rows.push({ row, code, name, level, kind, parentCode: values.parentCode ?? '', staffCount });
     }
-    return rows;
+    return { rows, fileCodes: seen };
   }
 
-  /** Resolves each row's parent (in the file or in the database) and computes its path. */
-  private async place(tx: Tx, rows: ImportRow[], errors: ErrorDetail[]): Promise<Placed[]> {
+  /**
+   * Resolves each row's parent (in the file or in the database) and computes its path. Parent
+   * chains are walked with a loop, not recursion, so a long or looping chain in a hostile file
+   * cannot exhaust the stack; every row of a loop is reported.
+   */
+  private async place(tx: Tx, rows: ImportRow[], fileCodes: Map<string, number>, errors: ErrorDetail[]): Promise<Placed[]> {
     const inFile = new Map(rows.map((r) => [r.code, r]));
     const existing = new Map((await this.repo.findByCodes(tx, rows.map((r) => r.code))).map((u) => [u.code, u]));
     for (const r of rows) {
       if (existing.has(r.code)) errors.push({ row: r.row, column: 'code', message: `an org unit with code ${r.code} already exists` });
     }
-    const outside = [...new Set(rows.map((r) => r.parentCode).filter((c) => c !== '' && !inFile.has(c)))];
-    const parents = new Map((await this.repo.findByCodes(tx, outside)).map((u) => [u.code, u]));
+    const outside = [...new Set(rows.map((r) => r.parentCode).filter((c) => c !== '' && !fileCodes.has(c)))];
+    // Locked: a concurrent move of a parent's subtree cannot leave imported children under a stale path.
+    const parents = new Map((await this.repo.findParentsByCodesForUpdate(tx, outside)).map((u) => [u.code, u]));
     const placed = new Map<string, Placed | null>();
-    const visiting = new Set<string>();
 
-    const resolve = (r: ImportRow): Placed | null => {
-      if (placed.has(r.code)) return placed.get(r.code) ?? null;
-      if (visiting.has(r.code)) {
-        errors.push({ row: r.row, column: 'parentCode', message: 'the parent chain loops back to this row (a cycle)' });
-        return null;
-      }
-      visiting.add(r.code);
-      let result: Placed | null = null;
-      const fail = (column: string, message: string) => errors.push({ row: r.row, column, message });
-      if (r.parentCode === '') {
-        if (r.level !== 'province') fail('parentCode', 'only a province may have no parent');
-        else {
-          const problem = placementProblem(r, null);
-          if (problem) fail(FIELD_TO_COLUMN[problem.field], problem.message);
-          else result = { row: r, path: childPath(null, r.code), depth: 0 };
-        }
-      } else {
+    const placeOne = (r: ImportRow): void => {
+      const fail = (column: string, message: string) => {
+        errors.push({ row: r.row, column, message });
+        placed.set(r.code, null);
+      };
+      let parent: { path: string; depth: number; code: string; kind: UnitKind; level: Level } | null = null;
+      if (r.parentCode !== '') {
         const fileParent = inFile.get(r.parentCode);
         const dbParent = parents.get(r.parentCode);
-        let parentPlaced: { path: string; depth: number; code: string; kind: UnitKind; level: Level } | null = null;
         if (fileParent) {
-          const p = resolve(fileParent);
-          if (p) parentPlaced = { path: p.path, depth: p.depth, code: fileParent.code, kind: fileParent.kind, level: fileParent.level };
-          else if (!errors.some((e) => e.row === r.row)) fail('parentCode', `parent ${r.parentCode} (row ${fileParent.row}) has errors`);
+          const p = placed.get(fileParent.code);
+          if (!p) return fail('parentCode', `parent ${r.parentCode} (row ${fileParent.row}) has errors`);
+          parent = { path: p.path, depth: p.depth, code: fileParent.code, kind: fileParent.kind, level: fileParent.level };
+        } else if (fileCodes.has(r.parentCode)) {
+          return fail('parentCode', `parent ${r.parentCode} (row ${fileCodes.get(r.parentCode)}) has errors`);
         } else if (dbParent) {
-          parentPlaced = { path: dbParent.path, depth: dbParent.depth, code: dbParent.code, kind: dbParent.kind, level: dbParent.level };
+          parent = { path: dbParent.path, depth: dbParent.depth, code: dbParent.code, kind: dbParent.kind, level: dbParent.level };
         } else {
-          fail('parentCode', `no org unit with code ${r.parentCode} in the file or the database`);
-        }
-        if (parentPlaced) {
-          const problem = placementProblem(r, parentPlaced);
-          if (problem) fail(FIELD_TO_COLUMN[problem.field], problem.message);
-          else result = { row: r, path: childPath(parentPlaced.path, r.code), depth: parentPlaced.depth + 1 };
+          return fail('parentCode', `no org unit with code ${r.parentCode} in the file or the database`);
         }
       }
-      visiting.delete(r.code);
-      placed.set(r.code, result);
-      return result;
+      const problem = placementProblem(r, parent);
+      if (problem) return fail(FIELD_TO_COLUMN[problem.field], problem.message);
+      placed.set(r.code, { row: r, path: childPath(parent?.path ?? null, r.code), depth: parent ? parent.depth + 1 : 0 });
     };
+
+    for (const start of rows) {
+      // Walk up through unplaced rows of the file until a placed row, a root or an outside parent.
+      const chain: ImportRow[] = [];
+      const onChain = new Map<string, number>();
+      let r: ImportRow | undefined = start;
+      while (r && !placed.has(r.code)) {
+        const loopAt = onChain.get(r.code);
+        if (loopAt !== undefined) {
+          for (const c of chain.slice(loopAt)) {
+            errors.push({ row: c.row, column: 'parentCode', message: 'the parent chain loops back to this row (a cycle)' });
+            placed.set(c.code, null);
+          }
+          chain.length = loopAt;
+          break;
+        }
+        onChain.set(r.code, chain.length);
+        chain.push(r);
+        r = r.parentCode === '' ? undefined : inFile.get(r.parentCode);
+      }
+      for (let i = chain.length - 1; i >= 0; i--) placeOne(chain[i]);
+    }
 
     const out: Placed[] = [];
     for (const r of rows) {
-      const p = resolve(r);
+      const p = placed.get(r.code);
       if (p && !existing.has(r.code)) out.push(p);
     }
     return out;
@@ -168,7 +183,11 @@ export class OrgUnitImportService {
 
   private async insertByDepth(tx: Tx, placed: Placed[], at: string): Promise<void> {
     const byDepth = new Map<number, Placed[]>();
-    for (const p of placed) byDepth.set(p.depth, [...(byDepth.get(p.depth) ?? []), p]);
+    for (const p of placed) {
+      const group = byDepth.get(p.depth);
+      if (group) group.push(p);
+      else byDepth.set(p.depth, [p]);
+    }
     const ids = new Map<string, number>();
     const parentCodes = [...new Set(placed.map((p) => p.row.parentCode).filter((c) => c !== ''))];
     for (const u of await this.repo.findByCodes(tx, parentCodes)) ids.set(u.code, u.id);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Level } from '@/common/auth/actor';
-import { containsPattern, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
-import { OrgUnit, OrgUnitName, UnitKind } from './org-unit.model';
+import { containsPattern, databaseKind, execute, forUpdate, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
+import { isPossibleId, OrgUnit, OrgUnitName, UnitKind } from './org-unit.model';
 
 interface RawUnit {
   id: number | string;
@@ -66,8 +66,47 @@ export function insertValues(u: NewOrgUnit): unknown[] {
 @Injectable()
 export class OrgUnitRepository {
   async findById(tx: Tx, id: number): Promise<OrgUnit | null> {
+    if (!isPossibleId(id)) return null;
     const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE id = ?`, [id]);
     return rows.length ? mapUnit(rows[0]) : null;
+  }
+
+  /**
+   * Reads a unit that is about to receive children, locking its row on PostgreSQL: a concurrent
+   * move of its subtree (which locks the subtree first) then finishes before this read, or waits
+   * for this transaction, so a child is never written under a stale path.
+   */
+  async findParentForUpdate(tx: Tx, id: number): Promise<OrgUnit | null> {
+    if (!isPossibleId(id)) return null;
+    const rows = await selectRows<RawUnit>(tx, `SELECT ${COLUMNS} FROM org_units WHERE id = ?${forUpdate(databaseKind(tx))}`, [id]);
+    return rows.length ? mapUnit(rows[0]) : null;
+  }
+
+  /**
+   * Like findByCodes, locking the rows on PostgreSQL (see findParentForUpdate) in id order, the
+   * order lockForMove uses, so that an import and a move cannot deadlock.
+   */
+  async findParentsByCodesForUpdate(tx: Tx, codes: string[]): Promise<OrgUnit[]> {
+    const ids = (await this.findByCodes(tx, codes)).map((u) => u.id).sort((a, b) => a - b);
+    const out: OrgUnit[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const sql = `SELECT ${COLUMNS} FROM org_units WHERE id IN (${chunk.map(() => '?').join(',')}) ORDER BY id${forUpdate(databaseKind(tx))}`;
+      out.push(...(await selectRows<RawUnit>(tx, sql, chunk)).map(mapUnit));
+    }
+    return out;
+  }
+
+  /**
+   * Locks, in one statement and in id order (so that two movers cannot deadlock), a subtree about
+   * to move and the unit it moves under. Creates and imports lock the parent they write under,
+   * so they either see the moved paths or hold the move back until they commit.
+   */
+  async lockForMove(tx: Tx, subtreePath: string, newParentId: number): Promise<void> {
+    await selectRows(tx, `SELECT id FROM org_units WHERE ${subtreeCondition('path')} OR id = ? ORDER BY id${forUpdate(databaseKind(tx))}`, [
+      ...subtreeParams(subtreePath),
+      newParentId,
+    ]);
   }
 
   async findByCode(tx: Tx, code: string): Promise<OrgUnit | null> {

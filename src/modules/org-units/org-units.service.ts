@@ -59,9 +59,8 @@ export class OrgUnitsService {
 
   async create(actor: Actor, dto: CreateOrgUnitDto): Promise<OrgUnitView> {
     return this.tx.run(async (tx) => {
-      const parent = dto.parentId === undefined ? null : await this.repo.findById(tx, dto.parentId);
+      const parent = dto.parentId === undefined ? null : await this.repo.findParentForUpdate(tx, dto.parentId);
       if (dto.parentId !== undefined && !parent) throw invalid('parentId', `org unit ${dto.parentId} does not exist`);
-      if (!parent && dto.level !== 'province') throw invalid('parentId', 'only a province may be created without a parent');
       const problem = placementProblem(dto, parent);
       if (problem) throw invalid(problem.field, problem.message);
       if (await this.repo.findByCode(tx, dto.code)) throw conflict(`An org unit with code ${dto.code} already exists`, { field: 'code' });
@@ -106,17 +105,19 @@ export class OrgUnitsService {
       throw invalid('staffEffectiveFrom', 'only makes sense with staffCount');
     }
     return this.tx.run(async (tx) => {
-      const before = await this.repo.findById(tx, id);
+      let before = await this.repo.findById(tx, id);
       if (!before) throw notFound('Org unit', id);
       const at = nowIso();
       if (dto.parentId !== undefined && dto.parentId !== before.parentId) {
-        const parent = await this.repo.findById(tx, dto.parentId);
+        let parent = await this.repo.findById(tx, dto.parentId);
         if (!parent) throw invalid('parentId', `org unit ${dto.parentId} does not exist`);
+        ({ unit: before, parent } = await this.lockForMove(tx, before, parent));
         if (parent.path.startsWith(before.path)) {
           throw invalid('parentId', 'a unit cannot move under itself or its own subtree (that would make a cycle)');
         }
+        // Code, kind and level cannot change here: whatever does not fit is the new parent's fault.
         const problem = placementProblem(before, parent);
-        if (problem) throw invalid(problem.field === 'code' ? 'parentId' : problem.field, problem.message);
+        if (problem) throw invalid('parentId', problem.message);
         await this.repo.moveSubtree(tx, before, parent.id, childPath(parent.path, before.code), parent.depth + 1, at);
       }
       let staffCount: number | undefined;
@@ -138,6 +139,23 @@ export class OrgUnitsService {
       });
       return view(after);
     });
+  }
+
+  /**
+   * Locks the subtree about to move and its new parent, then reads both again: a concurrent move
+   * committed in between may have changed their paths, and then the lock is taken again.
+   */
+  private async lockForMove(tx: Tx, unit: OrgUnit, parent: OrgUnit): Promise<{ unit: OrgUnit; parent: OrgUnit }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.repo.lockForMove(tx, unit.path, parent.id);
+      const [unitNow, parentNow] = [await this.repo.findById(tx, unit.id), await this.repo.findById(tx, parent.id)];
+      // Units are never deleted, so both are still there.
+      if (!unitNow || !parentNow) throw new DomainError(ErrorCode.Conflict, 'The tree changed during the move; try again');
+      const stable = unitNow.path === unit.path;
+      [unit, parent] = [unitNow, parentNow];
+      if (stable) return { unit, parent };
+    }
+    throw new DomainError(ErrorCode.Conflict, 'The tree kept changing during the move; try again');
   }
 
   private jurisdiction(actor: Actor): string {

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Level, LEVELS } from '@/common/auth/actor';
 import { PageQueryDto } from '@/common/paging/page';
-import { UNIT_CODE, UNIT_KINDS, UnitKind } from '../org-unit.model';
+import { MAX_ID, MAX_STAFF, UNIT_CODE, UNIT_KINDS, UnitKind } from '../org-unit.model';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -31,13 +31,14 @@ export class CreateOrgUnitDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   parentId?: number;
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(1_000_000)
+  @Max(MAX_STAFF)
   staffCount?: number;
 }
 
@@ -53,13 +54,14 @@ export class UpdateOrgUnitDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   parentId?: number;
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(1_000_000)
+  @Max(MAX_STAFF)
   staffCount?: number;
 
   @ApiPropertyOptional({ description: 'Day the new staff count takes effect (default: today in China)', example: '2026-07-01' })
@@ -74,6 +76,7 @@ export class OrgUnitQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   parentId?: number;
 
   @ApiPropertyOptional({ description: 'The whole subtree of this unit (itself included)' })
@@ -81,6 +84,7 @@ export class OrgUnitQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   underId?: number;
 
   @ApiPropertyOptional({ enum: LEVELS })
