@@ -2,9 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { requestIdFor } from './common/http/request-id';
 import type { AppConfig } from './config/app-config';
 
 export const API_PREFIX = 'api/v1';
@@ -16,6 +18,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  // The id is assigned before the body parser runs, so even a 400/413 from the parser carries it.
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requestIdFor(req, res);
+    next();
+  });
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.use(

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -7,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './common/auth/auth.guard';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
+import { requestIdFor } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import type { AppConfig } from './config/app-config';
@@ -18,8 +18,6 @@ import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { OrgUnitsModule } from './modules/org-units/org-units.module';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
-
 /** Modules every entry point needs: configuration, logging, database, tokens, audit, identity. */
 export function coreImports(config: AppConfig) {
   return [
@@ -27,13 +25,12 @@ export function coreImports(config: AppConfig) {
     LoggerModule.forRoot({
       pinoHttp: {
         level: config.logLevel,
-        genReqId: (req: IncomingMessage, res: ServerResponse) => {
-          const given = req.headers['x-request-id'];
-          const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
+        genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
+        // One compact line per request: id, method, URL, status, time; never headers or bodies.
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
-        redact: ['req.headers.authorization', 'req.headers.cookie'],
         customProps: (req: IncomingMessage & { actor?: { userId: number } }) => ({ userId: req.actor?.userId }),
       },
     }),
@@ -44,6 +41,8 @@ export function coreImports(config: AppConfig) {
       signOptions: { expiresIn: config.jwtExpiresInSeconds, algorithm: 'HS256' },
       verifyOptions: { algorithms: ['HS256'] },
     }),
+    // Login is rate-limited; the limiter's options must exist wherever the identity module loads.
+    ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }]),
     AuditModule,
     IdentityModule,
   ];
@@ -56,7 +55,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ...coreImports(config),
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }]),
         IdempotencyModule,
         HealthModule,
         OrgUnitsModule,

@@ -14,10 +14,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await CommandFactory.run(CliModule.forRoot(config), { logger: ['error', 'warn'], errorHandler: (err) => {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  } });
+  await CommandFactory.run(CliModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    // Commander has already printed its own message (usage, unknown command); only the exit code is ours.
+    errorHandler: (err: Error & { code?: string }) => {
+      const helpShown = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+      if (!err.code?.startsWith('commander.')) process.stderr.write(`${err.message}\n`);
+      process.exit(helpShown ? 0 : 2);
+    },
+  });
 }
 
 main().catch((error: unknown) => {

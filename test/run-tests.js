@@ -3,11 +3,28 @@
 // Outside CI an unreachable PostgreSQL is a visible skip; with CI=true it is a failure.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { Client } = require('pg');
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const CI = process.env.CI === 'true' || process.env.CI === '1';
 const extra = process.argv.slice(2);
+const resultsDir = mkdtempSync(join(tmpdir(), 'burden-ledger-results-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+/** Adds one jest run's counts (from its --json output) to the totals printed at the end. */
+function count(file) {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests;
+    totals.skipped += r.numPendingTests + (r.numTodoTests || 0);
+  } catch {
+    // No results file: the run failed before jest wrote one; its exit code already failed us.
+  }
+}
 
 function run(label, cmd, args, env = {}) {
   process.stdout.write(`\n=== ${label} ===\n`);
@@ -39,13 +56,17 @@ async function postgresAnswers() {
     run('type check', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
     run('lint', process.execPath, [require.resolve('eslint/bin/eslint.js'), '.', '--max-warnings=0']);
   }
-  run('SQLite: unit, medium and e2e suites', process.execPath, [jest, ...extra], { TEST_DB: 'sqlite' });
+  const sqliteResults = join(resultsDir, 'sqlite.json');
+  run('SQLite: unit, medium and e2e suites', process.execPath, [jest, '--json', `--outputFile=${sqliteResults}`, ...extra], { TEST_DB: 'sqlite' });
+  count(sqliteResults);
   ran.push('SQLite');
   if (await postgresAnswers()) {
-    run('PostgreSQL: medium and e2e suites', process.execPath, [jest, '--selectProjects', 'medium', 'e2e', ...extra], {
+    const pgResults = join(resultsDir, 'postgres.json');
+    run('PostgreSQL: medium and e2e suites', process.execPath, [jest, '--json', `--outputFile=${pgResults}`, '--selectProjects', 'medium', 'e2e', ...extra], {
       TEST_DB: 'postgres',
       TEST_POSTGRES_URL: POSTGRES_URL,
     });
+    count(pgResults);
     ran.push('PostgreSQL');
   } else if (CI) {
     process.stdout.write('CI=true: PostgreSQL is required, failing.\n');
@@ -53,7 +74,9 @@ async function postgresAnswers() {
   } else {
     process.stdout.write('\n*** SKIPPED the PostgreSQL run: PostgreSQL does not answer (set TEST_POSTGRES_URL). ***\n');
   }
+  rmSync(resultsDir, { recursive: true, force: true });
   process.stdout.write(`\nTests ran on: ${ran.join(' and ')}\n`);
+  process.stdout.write(`Total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 })().catch((error) => {
   process.stderr.write(`${error.stack || error}\n`);
   process.exit(1);
