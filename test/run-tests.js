@@ -54,7 +54,7 @@ async function postgresAnswers() {
   const ran = [];
   if (!process.env.SKIP_STATIC_CHECKS) {
     run('type check', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
-    run('lint', process.execPath, [require.resolve('eslint/bin/eslint.js'), '.', '--max-warnings=0']);
+    run('lint', process.execPath, [join(require.resolve('eslint/package.json'), '..', 'bin', 'eslint.js'), '.', '--max-warnings=0']);
   }
   const sqliteResults = join(resultsDir, 'sqlite.json');
   run('SQLite: unit, medium and e2e suites', process.execPath, [jest, '--json', `--outputFile=${sqliteResults}`, ...extra], { TEST_DB: 'sqlite' });

@@ -34,3 +34,25 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     extra: { options: `-c search_path=${db.schema}`, max: 10 },
   };
 }
+
+/**
+ * A second, read-only SQLite connection for reads outside a unit of work. In WAL mode it sees
+ * only committed data, so a read interleaved with a queued write transaction on the main
+ * connection never sees that transaction's uncommitted rows.
+ */
+export function sqliteReaderOptions(path: string): DataSourceOptions {
+  return {
+    type: 'better-sqlite3',
+    database: path,
+    readonly: true,
+    fileMustExist: true,
+    timeout: 5000,
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: false,
+    prepareDatabase: (conn: { pragma(sql: string): unknown }) => {
+      conn.pragma('busy_timeout = 5000');
+    },
+  };
+}

@@ -1,8 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
-import { TransactionRunner } from './transaction-runner';
+import { dataSourceOptions, sqliteReaderOptions } from './data-source-options';
+import { READ_DATA_SOURCE, TransactionRunner } from './transaction-runner';
 
 @Global()
 @Module({})
@@ -18,7 +19,18 @@ export class DatabaseModule {
           retryAttempts: 0,
         }),
       ],
-      providers: [TransactionRunner],
+      providers: [
+        {
+          provide: READ_DATA_SOURCE,
+          inject: [getDataSourceToken()],
+          // After the main connection has migrated the file; PostgreSQL reads use the pool.
+          useFactory: async (main: DataSource) => {
+            if (config.database.type !== 'sqlite') return main;
+            return new DataSource(sqliteReaderOptions(config.database.path)).initialize();
+          },
+        },
+        TransactionRunner,
+      ],
       exports: [TransactionRunner],
     };
   }

@@ -164,7 +164,7 @@ describe('topics and duty items', () => {
         .set(bearer(users.admin))
         .send({ ...body, category: 'negative' })
         .expect(409);
-      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: { field: 'title' } });
+      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: [{ field: 'title' }] });
       expect(await countAudit()).toBe(auditBefore);
       // The same title at another level, or under another topic, is another item.
       await t.http

@@ -21,7 +21,7 @@ const codes = (res: Response): string[] => (res.body.items as { code: string }[]
 /** Field names an error answer blames, whether details is a list or a single object. */
 function blamedFields(res: Response): string[] {
   const details: unknown = res.body.details;
-  const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : [];
+  const list = Array.isArray(details) ? details : [];
   return (list as { field?: string }[]).map((d) => d.field).filter((f): f is string => typeof f === 'string');
 }
 

@@ -162,7 +162,7 @@ describe('users (admin only)', () => {
     it('answers 409 for a taken username, and writes nothing', async () => {
       const before = await selectRows(t.db, 'SELECT id FROM audit_log');
       const res = await post({ ...valid(), username: users.coordinator.username }).expect(409);
-      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining(users.coordinator.username) });
+      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining(users.coordinator.username), details: [{ field: 'username' }] });
       expect(await selectRows(t.db, 'SELECT id FROM audit_log')).toHaveLength(before.length);
     });
   });

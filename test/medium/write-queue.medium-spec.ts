@@ -1,5 +1,6 @@
 import { execute, selectRows, toInt, Tx } from '@/database/dialect';
 import { AuditService } from '@/modules/audit/audit.service';
+import { bearer, createUser } from '../factories';
 import { TestApp } from '../utils/test-app';
 
 const pause = (ms = 1) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +28,8 @@ describe('TransactionRunner and the write queue (medium)', () => {
   }
 
   const topicsLike = async (prefix: string) =>
-    (await selectRows<{ code: string }>(t.db, 'SELECT code FROM topics WHERE code LIKE ? ORDER BY code', [`${prefix}%`])).map((r) => r.code);
+    // Through the runner's reader: inside a unit of work it is that transaction's manager.
+    (await selectRows<{ code: string }>(t.tx.reader, 'SELECT code FROM topics WHERE code LIKE ? ORDER BY code', [`${prefix}%`])).map((r) => r.code);
   const entriesFor = async (prefix: string) =>
     (
       await selectRows<{ entity_id: string }>(t.db, `SELECT entity_id FROM audit_log WHERE entity_type = 'topic' AND entity_id LIKE ? ORDER BY entity_id`, [
@@ -169,5 +171,35 @@ describe('TransactionRunner and the write queue (medium)', () => {
     expect(outer.queryRunner).toBeUndefined();
     const inside = await t.tx.run((tx) => Promise.resolve(tx.queryRunner?.isTransactionActive));
     expect(inside).toBe(true);
+  });
+
+  it('reads outside a unit of work never see a write that is still open, and see it once committed', async () => {
+    const admin = await createUser(t, 'admin', null);
+    let commit!: () => void;
+    const held = new Promise<void>((resolve) => (commit = resolve));
+    let written!: () => void;
+    const insertDone = new Promise<void>((resolve) => (written = resolve));
+    const writer = t.tx.run(async (tx) => {
+      await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', ['open_write', '未提交', 0]);
+      written();
+      await held;
+    });
+    let readWhileOpen: unknown;
+    let snapshotWhileOpen: unknown;
+    let listed: { body: unknown; status: number };
+    try {
+      await insertDone;
+      readWhileOpen = await selectRows<{ code: string }>(t.tx.reader, "SELECT code FROM topics WHERE code = 'open_write'");
+      snapshotWhileOpen = await t.tx.snapshot((r) => selectRows<{ code: string }>(r, "SELECT code FROM topics WHERE code = 'open_write'"));
+      listed = await t.http.get('/api/v1/topics?pageSize=500').set(bearer(admin));
+    } finally {
+      commit();
+      await writer;
+    }
+    expect(listed.status).toBe(200);
+    expect(readWhileOpen).toEqual([]);
+    expect(snapshotWhileOpen).toEqual([]);
+    expect((listed.body as { items: { code: string }[] }).items.map((i) => i.code)).not.toContain('open_write');
+    expect(await selectRows(t.tx.reader, "SELECT code FROM topics WHERE code = 'open_write'")).toEqual([{ code: 'open_write' }]);
   });
 });

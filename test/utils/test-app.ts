@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '@/app.factory';
 import type { AppConfig } from '@/config/app-config';
@@ -36,9 +37,9 @@ export class TestApp {
     return this.app.get(TransactionRunner);
   }
 
-  /** Reads and writes behind the API (test set-up and tampering). */
+  /** Reads and writes behind the API (test set-up and tampering), on the writable connection. */
   get db(): Tx {
-    return this.tx.reader;
+    return this.app.get(DataSource).manager;
   }
 
   get kind(): 'sqlite' | 'postgres' {

@@ -61,4 +61,6 @@ export const notFound = (what: string, id: unknown) => new DomainError(ErrorCode
 export const forbidden = (message: string) => new DomainError(ErrorCode.Forbidden, message);
 export const invalid = (field: string, message: string) =>
   new DomainError(ErrorCode.Unprocessable, `${field}: ${message}`, [{ field, message }]);
-export const conflict = (message: string, details?: Record<string, unknown>) => new DomainError(ErrorCode.Conflict, message, details);
+/** A 409; with `field`, details name it in the same `[{field, message}]` shape as 400 and 422. */
+export const conflict = (message: string, field?: string) =>
+  new DomainError(ErrorCode.Conflict, message, field === undefined ? undefined : [{ field, message }]);

@@ -53,12 +53,12 @@ export class DutiesService implements OnApplicationBootstrap {
   }
 
   async listTopics(page: PageRequest): Promise<Page<Topic>> {
-    const { rows, total } = await this.repo.listTopics(this.tx.reader, page.offset, page.pageSize);
+    const { rows, total } = await this.tx.snapshot((reader) => this.repo.listTopics(reader, page.offset, page.pageSize));
     return { items: rows, total, page: page.page, pageSize: page.pageSize };
   }
 
   async listDuties(query: DutyItemQueryDto, page: PageRequest): Promise<Page<DutyItem>> {
-    const { rows, total } = await this.repo.listDuties(this.tx.reader, query, page.offset, page.pageSize);
+    const { rows, total } = await this.tx.snapshot((reader) => this.repo.listDuties(reader, query, page.offset, page.pageSize));
     return { items: rows, total, page: page.page, pageSize: page.pageSize };
   }
 
@@ -66,7 +66,7 @@ export class DutiesService implements OnApplicationBootstrap {
     return this.tx.run(async (tx) => {
       if (!(await this.repo.topicExists(tx, dto.topic))) throw invalid('topic', `no topic with code ${dto.topic}`);
       if (await this.repo.findDuty(tx, dto.level, dto.topic, dto.title)) {
-        throw conflict('This duty item already exists for that level and topic', { field: 'title' });
+        throw conflict('This duty item already exists for that level and topic', 'title');
       }
       const item = { level: dto.level, topic: dto.topic, category: dto.category, title: dto.title, basis: dto.basis ?? null, createdAt: nowIso() };
       let id: number;
@@ -74,7 +74,7 @@ export class DutiesService implements OnApplicationBootstrap {
         id = await this.repo.insertDuty(tx, item);
       } catch (error) {
         // Two admins adding the same item at once on PostgreSQL: the unique index decides.
-        if (isUniqueViolation(error)) throw conflict('This duty item already exists for that level and topic', { field: 'title' });
+        if (isUniqueViolation(error)) throw conflict('This duty item already exists for that level and topic', 'title');
         throw error;
       }
       const created = { id, ...item };

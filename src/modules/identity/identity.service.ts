@@ -98,7 +98,7 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
   }
 
   async list(filter: { role?: Role; orgUnitId?: number; q?: string }, page: PageRequest): Promise<Page<UserView>> {
-    const { rows, total } = await this.users.list(this.tx.reader, filter, page.offset, page.pageSize);
+    const { rows, total } = await this.tx.snapshot((reader) => this.users.list(reader, filter, page.offset, page.pageSize));
     return { items: rows.map(userView), total, page: page.page, pageSize: page.pageSize };
   }
 
@@ -113,7 +113,7 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
     const passwordHash = await hashPassword(dto.password);
     return this.tx.run(async (tx) => {
       const unitPath = await this.unitPath(tx, orgUnitId);
-      if (await this.users.findByUsername(tx, dto.username)) throw conflict(`Username ${dto.username} is taken`, { field: 'username' });
+      if (await this.users.findByUsername(tx, dto.username)) throw conflict(`Username ${dto.username} is taken`, 'username');
       const at = nowIso();
       let id: number;
       try {
@@ -126,7 +126,7 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
           at,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`Username ${dto.username} is taken`, { field: 'username' });
+        if (isUniqueViolation(error)) throw conflict(`Username ${dto.username} is taken`, 'username');
         throw error;
       }
       const created = (await this.users.findWithUnit(tx, id))!;

@@ -25,8 +25,12 @@ export class OrgUnitsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(actor: Actor, query: OrgUnitQueryDto, page: PageRequest): Promise<Page<OrgUnitView>> {
-    const reader = this.tx.reader;
+  list(actor: Actor, query: OrgUnitQueryDto, page: PageRequest): Promise<Page<OrgUnitView>> {
+    // One snapshot, so the total and the page agree even while units are written.
+    return this.tx.snapshot((reader) => this.listIn(reader, actor, query, page));
+  }
+
+  private async listIn(reader: Tx, actor: Actor, query: OrgUnitQueryDto, page: PageRequest): Promise<Page<OrgUnitView>> {
     let underPath: string | undefined;
     if (query.underId !== undefined) {
       const under = await this.requireVisible(reader, actor, query.underId);
@@ -63,7 +67,7 @@ export class OrgUnitsService {
       if (dto.parentId !== undefined && !parent) throw invalid('parentId', `org unit ${dto.parentId} does not exist`);
       const problem = placementProblem(dto, parent);
       if (problem) throw invalid(problem.field, problem.message);
-      if (await this.repo.findByCode(tx, dto.code)) throw conflict(`An org unit with code ${dto.code} already exists`, { field: 'code' });
+      if (await this.repo.findByCode(tx, dto.code)) throw conflict(`An org unit with code ${dto.code} already exists`, 'code');
       const at = nowIso();
       const unit = {
         code: dto.code,
@@ -80,7 +84,7 @@ export class OrgUnitsService {
       try {
         id = await this.repo.insert(tx, unit);
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`An org unit with code ${dto.code} already exists`, { field: 'code' });
+        if (isUniqueViolation(error)) throw conflict(`An org unit with code ${dto.code} already exists`, 'code');
         throw error;
       }
       if (dto.staffCount !== undefined) await this.repo.upsertStaff(tx, id, dto.staffCount, todayInChina(), at);
