@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@/common/canonical-json';
 import { execute, selectRows, toInt } from '@/database/dialect';
 import { bearer, createUser, standardTree, standardUsers, StandardTree, StandardUsers, UserRef } from '../factories';
+import { IdempotencyJanitor } from '@/common/idempotency/idempotency-janitor';
 import { TestApp } from '../utils/test-app';
 
 const UNITS = '/api/v1/org-units';
@@ -184,6 +185,17 @@ describe('Idempotency-Key on POST', () => {
     const res = await post(other, key).expect(201);
     expect(res.headers[REPLAYED]).toBeUndefined();
     expect(await unitsWithCode(other.code)).toBe(1);
+  });
+
+  it('purges expired keys (at start and hourly) and keeps fresh ones', async () => {
+    const [oldKey, freshKey] = [newKey(), newKey()];
+    await post(department('蒙自市水务局'), oldKey).expect(201);
+    await post(department('蒙自市民政局'), freshKey).expect(201);
+    const longAgo = new Date(Date.now() - (t.config.idempotencyTtlHours + 1) * 3600_000).toISOString();
+    await execute(t.db, 'UPDATE idempotency_keys SET created_at = ? WHERE idem_key = ?', [longAgo, oldKey]);
+    await t.app.get(IdempotencyJanitor).purge();
+    const left = await selectRows<{ idem_key: string }>(t.db, 'SELECT idem_key FROM idempotency_keys WHERE idem_key IN (?, ?)', [oldKey, freshKey]);
+    expect(left).toEqual([{ idem_key: freshKey }]);
   });
 
   it('stores neither a password nor a plain hash of a body that carries one', async () => {
