@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PolicyModule } from '@/modules/policy/policy.module';
+import { DemandRepository } from './demand.repository';
+import { DemandsController } from './demands.controller';
+import { DemandsService } from './demands.service';
+
+@Module({
+  imports: [PolicyModule],
+  controllers: [DemandsController],
+  providers: [DemandRepository, DemandsService],
+  exports: [DemandRepository, DemandsService],
+})
+export class DemandsModule {}
