@@ -68,27 +68,8 @@ export class AuditService {
    * Appends one entry inside the caller's transaction. The head row is locked first, so on
    * PostgreSQL concurrent appenders queue behind it and the chain cannot fork.
    */
-  async append(tx: Tx, event: AuditEvent): Promise<number> {
-    // Outside a transaction the head lock would end with the statement and the entry would not
-    // share the fate of the write it records.
-    if (!tx.queryRunner?.isTransactionActive) throw new Error('AuditService.append must run inside TransactionRunner.run');
-    const head = await this.repo.lockHead(tx);
-    const entry = {
-      at: nowIso(),
-      actorId: event.actor?.userId ?? null,
-      actor: event.actor?.username ?? event.systemActor ?? 'system',
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId === null ? null : String(event.entityId),
-      unitPath: event.unitPath,
-      beforeJson: event.before === undefined ? null : canonicalJson(event.before),
-      afterJson: event.after === undefined ? null : canonicalJson(event.after),
-      prevHash: head.hash,
-    };
-    const hash = auditHash(entry);
-    const id = await this.repo.insertEntry(tx, { ...entry, hash });
-    await this.repo.moveHead(tx, id, hash);
-    return id;
+  append(tx: Tx, event: AuditEvent): Promise<number> {
+    return appendAuditEntry(tx, this.repo, event);
   }
 
   /**
@@ -182,4 +163,32 @@ function toView(row: AuditRow): AuditEntryView {
     prevHash: row.prevHash,
     hash: row.hash,
   };
+}
+
+/**
+ * Appends one entry inside the caller's transaction (also usable where there is no Nest container,
+ * such as a job's worker thread). The head row is locked first, so on PostgreSQL concurrent
+ * appenders queue behind it and the chain cannot fork.
+ */
+export async function appendAuditEntry(tx: Tx, repo: AuditRepository, event: AuditEvent): Promise<number> {
+  // Outside a transaction the head lock would end with the statement and the entry would not
+  // share the fate of the write it records.
+  if (!tx.queryRunner?.isTransactionActive) throw new Error('AuditService.append must run inside TransactionRunner.run');
+  const head = await repo.lockHead(tx);
+  const entry = {
+    at: nowIso(),
+    actorId: event.actor?.userId ?? null,
+    actor: event.actor?.username ?? event.systemActor ?? 'system',
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId === null ? null : String(event.entityId),
+    unitPath: event.unitPath,
+    beforeJson: event.before === undefined ? null : canonicalJson(event.before),
+    afterJson: event.after === undefined ? null : canonicalJson(event.after),
+    prevHash: head.hash,
+  };
+  const hash = auditHash(entry);
+  const id = await repo.insertEntry(tx, { ...entry, hash });
+  await repo.moveHead(tx, id, hash);
+  return id;
 }

@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { SingleFileUpload, UploadedTableFile } from '@/common/files/upload';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
+import { DemandImportService } from './demand-import.service';
 import { DemandsService } from './demands.service';
 import { CancelDemandDto, CreateDemandDto, DemandQueryDto, LookupQueryDto, UpdateDemandDto } from './dto/demand.dto';
 
@@ -11,7 +14,10 @@ import { CancelDemandDto, CreateDemandDto, DemandQueryDto, LookupQueryDto, Updat
 @ApiBearerAuth()
 @Controller('demands')
 export class DemandsController {
-  constructor(private readonly demands: DemandsService) {}
+  constructor(
+    private readonly demands: DemandsService,
+    private readonly importer: DemandImportService,
+  ) {}
 
   @Get()
   list(@CurrentActor() actor: Actor, @Query() query: DemandQueryDto) {
@@ -22,6 +28,18 @@ export class DemandsController {
   @Roles('issuer')
   create(@CurrentActor() actor: Actor, @Body() dto: CreateDemandDto) {
     return this.demands.create(actor, dto);
+  }
+
+  /** All-or-nothing import (template: data/templates/demands-import.csv); coordinators import for issuers in their jurisdiction. */
+  @Post('import')
+  @Roles('issuer', 'coordinator')
+  @HttpCode(201)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } }, description: 'CSV (UTF-8 or GB18030) or XLSX in the template of data/templates/demands-import.csv' })
+  @UseInterceptors(SingleFileUpload())
+  import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedTableFile | undefined) {
+    if (!file) throw new DomainError(ErrorCode.BadRequest, 'Send the table as multipart/form-data in the field "file"', [{ field: 'file', message: 'missing' }]);
+    return this.importer.import(actor, file.buffer, file.originalname);
   }
 
   /** Is this notice registered? For the targets, the issuer and coordinators above. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PolicyModule } from '@/modules/policy/policy.module';
+import { DemandImportService } from './demand-import.service';
 import { DemandRepository } from './demand.repository';
 import { DemandsController } from './demands.controller';
 import { DemandsService } from './demands.service';
@@ -7,7 +8,7 @@ import { DemandsService } from './demands.service';
 @Module({
   imports: [PolicyModule],
   controllers: [DemandsController],
-  providers: [DemandRepository, DemandsService],
+  providers: [DemandRepository, DemandsService, DemandImportService],
   exports: [DemandRepository, DemandsService],
 })
 export class DemandsModule {}

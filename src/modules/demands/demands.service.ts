@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Level, LEVELS, withinJurisdiction } from '@/common/auth/actor';
-import { conflict, DomainError, ErrorCode, ErrorDetail, forbidden, invalid, notFound } from '@/common/errors/domain-error';
+import { conflict, DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
 import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso, todayInChina } from '@/common/time';
 import { Tx, Where } from '@/database/dialect';
@@ -8,12 +8,12 @@ import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { PolicyService } from '@/modules/policy/policy.service';
 import { daysBetween, isCalendarDate } from './calendar/working-days';
-import { kindProblems } from './demand-rules-of-form';
+import { DemandForm, formProblems } from './demand-rules-of-form';
 import { DemandRepository, DemandRow, DemandWrite, UnitFacts } from './demand.repository';
 import { CancelDemandDto, CreateDemandDto, DemandQueryDto, UpdateDemandDto } from './dto/demand.dto';
 import { DemandKind, hoursToMinutes, standardMinutes } from './estimate';
 import { FieldSynonymIndex, loadFieldSynonyms, normaliseFieldName } from './fields/field-key';
-import { landingDate, landingDates, MAX_RECURRENCE_DAYS, occurrencesByMonth } from './occurrences';
+import { landingDate, landingDates, occurrencesByMonth } from './occurrences';
 
 export interface DemandView {
   id: number;
@@ -218,26 +218,10 @@ export class DemandsService {
     return parts.at(-1) ?? 'X';
   }
 
-  /** Date and recurrence rules that need no database. */
+  /** Kind, date and recurrence rules that need no database; every problem at once. */
   private checkForm(spec: DemandSpec): void {
-    const problems: ErrorDetail[] = kindProblems(spec.kind, spec as unknown as Record<string, unknown>);
-    for (const field of ['issuedOn', 'startsOn', 'dueOn', 'until'] as const) {
-      const value = spec[field];
-      if (value !== undefined && !isCalendarDate(value)) problems.push({ field, message: `${String(value)} is not a calendar date` });
-    }
+    const problems = formProblems(spec as unknown as DemandForm);
     if (problems.length) throw new DomainError(ErrorCode.Unprocessable, problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
-    if (spec.dueOn !== undefined && daysBetween(spec.issuedOn, spec.dueOn) < 0) throw invalid('dueOn', `is before the issue date ${spec.issuedOn}`);
-    if (spec.startsOn !== undefined && daysBetween(spec.issuedOn, spec.startsOn) < 0) throw invalid('startsOn', `is before the issue date ${spec.issuedOn}`);
-    if (spec.startsOn !== undefined && spec.dueOn !== undefined && daysBetween(spec.startsOn, spec.dueOn) < 0) throw invalid('dueOn', `is before the start ${spec.startsOn}`);
-    const lands = landingDate(spec);
-    if (spec.recurrence === 'once') {
-      if (spec.until !== undefined) throw invalid('until', 'only a recurring demand has an end date');
-    } else {
-      if (spec.until === undefined) throw invalid('until', `a ${spec.recurrence} demand needs the last day it recurs`);
-      if (daysBetween(lands, spec.until) < 0) throw invalid('until', `is before the first landing ${lands}`);
-      if (daysBetween(lands, spec.until) > MAX_RECURRENCE_DAYS) throw invalid('until', 'a demand may recur for at most five years');
-    }
-    if (!spec.targetUnitIds?.length && !spec.targetScopes?.length) throw invalid('targetUnitIds', 'name the targets: targetUnitIds and/or targetScopes');
   }
 
   /** Checks everything against the database and computes the stored form. */
