@@ -1,6 +1,7 @@
 import { selectRows, toInt } from '@/database/dialect';
 import { bearer, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
+import { approvedPlan } from '../factories/plans';
 import { TestApp } from '../utils/test-app';
 
 const KINDS = ['inspection', 'report', 'meeting', 'document', 'other'] as const;
@@ -87,6 +88,18 @@ describe('demands (e2e)', () => {
       const elsewhere = await post(demandBody('report', tree, { targetUnitIds: [tree.yuguopu.id] })).expect(201);
       const res = await post(demandBody('report', tree, { targetUnitIds: [tree.village.id], parentDemandId: elsewhere.body.id }), townshipIssuer).expect(422);
       expect(res.body.details).toEqual([expect.objectContaining({ field: 'parentDemandId' })]);
+    });
+
+    it('links an inspection to an item of the issuer’s own plan for that year, and refuses anyone else’s', async () => {
+      const plan = await approvedPlan(t, users.issuer, users.coordinator);
+      const itemId = plan.items[0].id;
+      const res = await post(demandBody('inspection', tree, { planItemId: itemId })).expect(201);
+      expect(res.body.planItemId).toBe(itemId);
+      const otherYear = await post(demandBody('inspection', tree, { planItemId: itemId, issuedOn: '2027-01-05', dueOn: '2027-01-20' })).expect(422);
+      expect(otherYear.body.details).toEqual([expect.objectContaining({ field: 'planItemId' })]);
+      const stranger = await post(demandBody('inspection', tree, { planItemId: itemId, targetUnitIds: [tree.village.id] }), townshipIssuer).expect(422);
+      expect(stranger.body.details).toEqual([expect.objectContaining({ field: 'planItemId' })]);
+      await post(demandBody('inspection', tree, { planItemId: 999999 })).expect(422);
     });
 
     it('records the other issuers of a joint inspection', async () => {

@@ -233,10 +233,6 @@ export class DemandRepository {
     return (await selectRows(tx, 'SELECT code FROM topics WHERE code = ?', [code])).length > 0;
   }
 
-  async planItemExists(tx: Tx, id: number): Promise<boolean> {
-    return (await selectRows(tx, 'SELECT id FROM inspection_plan_items WHERE id = ?', [id])).length > 0;
-  }
-
   /** Whether the demand targets exactly this unit (a demand passed on must have reached the issuer). */
   async targetsUnit(tx: Tx, demandId: number, unitId: number): Promise<boolean> {
     return (await selectRows(tx, 'SELECT demand_id FROM demand_targets WHERE demand_id = ? AND unit_id = ?', [demandId, unitId])).length > 0;

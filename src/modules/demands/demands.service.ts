@@ -6,6 +6,7 @@ import { nowIso, todayInChina } from '@/common/time';
 import { Tx, Where } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
+import { InspectionPlanRepository } from '@/modules/inspection-plans/inspection-plan.repository';
 import { PolicyService } from '@/modules/policy/policy.service';
 import { daysBetween, isCalendarDate } from './calendar/working-days';
 import { DemandForm, formProblems } from './demand-rules-of-form';
@@ -108,6 +109,7 @@ export class DemandsService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly policy: PolicyService,
+    private readonly plans: InspectionPlanRepository,
   ) {}
 
   async create(actor: Actor, dto: CreateDemandDto): Promise<DemandDetailView> {
@@ -241,7 +243,14 @@ export class DemandsService {
       }
       parentDemandId = parent.id;
     }
-    if (spec.planItemId !== undefined && !(await this.repo.planItemExists(tx, spec.planItemId))) throw invalid('planItemId', `no plan item ${spec.planItemId}`);
+    if (spec.planItemId !== undefined) {
+      // The item must be of this issuer's own plan for the year; whether that plan is approved is for the rules to judge.
+      const item = await this.plans.findItemWithPlan(tx, spec.planItemId);
+      const year = Number(spec.issuedOn.slice(0, 4));
+      if (!item || item.issuerId !== actor.orgUnitId || item.year !== year) {
+        throw invalid('planItemId', `plan item ${spec.planItemId} is not in your inspection plan for ${year}`);
+      }
+    }
     const jointWith = spec.jointWith ?? [];
     const joint = new Map((await this.repo.findUnits(tx, jointWith)).map((u) => [u.id, u]));
     jointWith.forEach((jid, i) => {
