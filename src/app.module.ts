@@ -13,10 +13,14 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { DemandsModule } from './modules/demands/demands.module';
 import { DutiesModule } from './modules/duties/duties.module';
 import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
+import { InspectionPlansModule } from './modules/inspection-plans/inspection-plans.module';
+import { JobsModule } from './modules/jobs/jobs.module';
 import { OrgUnitsModule } from './modules/org-units/org-units.module';
+import { PolicyModule } from './modules/policy/policy.module';
 
 /** Modules every entry point needs: configuration, logging, database, tokens, audit, identity. */
 export function coreImports(config: AppConfig) {
@@ -59,6 +63,10 @@ export class AppModule {
         HealthModule,
         OrgUnitsModule,
         DutiesModule,
+        PolicyModule,
+        JobsModule,
+        InspectionPlansModule,
+        DemandsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -84,6 +84,12 @@ export class TransactionRunner implements OnModuleDestroy {
   }
 
   private transaction<T>(source: DataSource, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return source.transaction((manager) => this.current.run(manager, () => work(manager)));
+    return source.transaction(async (manager) => {
+      // SQLite: take the write lock first (BEGIN IMMEDIATE; TypeORM only issues a deferred BEGIN).
+      // A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when
+      // another connection - a job's worker thread - committed in between; busy_timeout cannot help.
+      if (this.serialise && source === this.dataSource) await manager.query('UPDATE audit_head SET id = id WHERE 0 = 1');
+      return this.current.run(manager, () => work(manager));
+    });
   }
 }

@@ -7,7 +7,26 @@ import { MIGRATIONS } from '@/database/migrations';
 import { AuditService } from '@/modules/audit/audit.service';
 import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
 
-const TABLES = ['audit_head', 'audit_log', 'duty_items', 'idempotency_keys', 'org_unit_staff', 'org_units', 'topics', 'users'];
+const TABLES = [
+  'audit_head',
+  'audit_log',
+  'demand_fields',
+  'demand_joint_issuers',
+  'demand_occurrences',
+  'demand_targets',
+  'demands',
+  'duty_items',
+  'idempotency_keys',
+  'inspection_plan_items',
+  'inspection_plans',
+  'jobs',
+  'org_unit_staff',
+  'org_units',
+  'policy_versions',
+  'registration_counters',
+  'topics',
+  'users',
+];
 
 async function tablesOf(tx: Tx): Promise<string[]> {
   const rows =
@@ -60,7 +79,7 @@ describe('migrations (medium)', () => {
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(await selectRows(ds.manager, 'SELECT id, last_id, hash FROM audit_head')).toEqual([{ id: 1, last_id: expect.anything(), hash: expect.any(String) }]);
     expect(await count(ds.manager, 'topics')).toBeGreaterThan(0);
-    expect(await app!.get(AuditService).verify()).toMatchObject({ ok: true, entries: 1 });
+    expect(await app!.get(AuditService).verify()).toMatchObject({ ok: true, entries: 2 });
     if (ds.options.type === 'better-sqlite3') {
       expect(await selectRows(ds.manager, 'PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
       expect(await selectRows(ds.manager, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);

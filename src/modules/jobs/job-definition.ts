@@ -1,0 +1,83 @@
+import type { Actor, Role } from '@/common/auth/actor';
+import type { TransactionRunner } from '@/database/transaction-runner';
+import type { AuditService } from '@/modules/audit/audit.service';
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A job kind: lower-case words joined by "-" (e.g. demands-import, evaluate, recompute). */
+export const JOB_KIND = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * What a handler gets besides its input. The same handler runs in a worker thread (the usual
+ * case) or inline on the request thread (small inputs); the context hides which.
+ */
+export interface JobContext {
+  readonly jobId: number;
+  /** Who started the job, as resolved when it started (role, unit, jurisdiction). */
+  readonly actor: Actor;
+  /**
+   * This thread's own database connection. Write in short transactions (`tx.run`, batches of a
+   * few hundred to a few thousand rows): on SQLite every writer of the file, the request thread
+   * included, waits for the write lock while one is held. Read with `tx.reader` / `tx.snapshot`.
+   */
+  readonly tx: TransactionRunner;
+  /** Appends audit entries inside `tx.run`, as everywhere else. */
+  readonly audit: AuditService;
+  /** The file handed to `JobsService.start` (an upload), or null. Deleted when the job ends. */
+  readonly attachmentPath: string | null;
+  /** True in a worker thread, false when the job runs inline on the request thread. */
+  readonly inWorker: boolean;
+  /**
+   * Reports progress. Cheap to call per row: the row in `jobs` is written at most every 250 ms,
+   * and once more when the job ends.
+   */
+  progress(done: number, total: number | null, message?: string): void;
+}
+
+/**
+ * A kind of job. Export it from its own module file (`module: __filename`): the worker thread
+ * loads that file by path and picks the exported definition with this `kind`, so the module must
+ * not need the Nest container (build repositories and services with `new`, passing `ctx.tx` and
+ * `ctx.audit`). Register it once with `JobsService.register(definition)`, e.g. in the owning
+ * feature's `onModuleInit`.
+ *
+ * Methods (not function-valued properties) on purpose: a `JobDefinition<Input, Result>` is then
+ * storable in the registry as a `JobDefinition<unknown, unknown>`.
+ */
+export interface JobDefinition<Input, Result> {
+  readonly kind: string;
+  /** Absolute path of the file that exports this definition: pass `__filename`. */
+  readonly module: string;
+  /** Roles that may start it through `POST /jobs`; absent: only through its feature's own route. */
+  readonly startableBy?: readonly Role[];
+  /**
+   * Checks and normalises the input on the request thread before anything is stored; throw a
+   * DomainError (400/422 naming the field) for bad input. Runs again in the worker on the stored
+   * JSON, so it must accept its own output.
+   */
+  parseInput(raw: unknown, actor: Actor): Input;
+  /** Does the work; the result must be JSON (it is stored and shown by GET /jobs/:id). */
+  run(input: Input, ctx: JobContext): Promise<Result>;
+}
+
+export type AnyJobDefinition = JobDefinition<unknown, unknown>;
+
+/** Declares a job kind with its input and result types tied together. */
+export function defineJob<Input, Result>(definition: JobDefinition<Input, Result>): JobDefinition<Input, Result> {
+  if (!JOB_KIND.test(definition.kind)) throw new Error(`Job kind "${definition.kind}" must match ${String(JOB_KIND)}`);
+  return definition;
+}
+
+export function isJobDefinition(value: unknown): value is AnyJobDefinition {
+  const v = value as Partial<AnyJobDefinition> | null;
+  return typeof v === 'object' && v !== null && typeof v.kind === 'string' && typeof v.module === 'string' && typeof v.run === 'function' && typeof v.parseInput === 'function';
+}
+
+/** How a failed job's error is stored and shown. */
+export interface JobError {
+  message: string;
+  /** The DomainError code (e.g. UNPROCESSABLE) for an expected failure; absent for a bug. */
+  code?: string;
+  details?: unknown;
+}

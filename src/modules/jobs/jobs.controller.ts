@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@/common/auth/actor';
+import { CurrentActor } from '@/common/auth/decorators';
+import { pageRequest } from '@/common/paging/page';
+import { JobQueryDto, StartJobDto } from './dto/job.dto';
+import { JobsService } from './jobs.service';
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  /** Your own jobs, newest first (admin: everyone's). */
+  @Get()
+  list(@CurrentActor() actor: Actor, @Query() query: JobQueryDto) {
+    return this.jobs.list(actor, { kind: query.kind, status: query.status }, pageRequest(query));
+  }
+
+  /** A job's state, progress and result: for whoever started it, and admin (others: 404). */
+  @Get(':id')
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+    return this.jobs.get(actor, id);
+  }
+
+  /** Starts a general-purpose job (feature jobs start from their own routes, e.g. POST /demands/import). */
+  @Post()
+  @HttpCode(202)
+  start(@CurrentActor() actor: Actor, @Body() dto: StartJobDto) {
+    return this.jobs.startByRequest(actor, dto.kind, dto.input);
+  }
+}

@@ -1,0 +1,308 @@
+import { AsyncResource } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Actor } from '@/common/auth/actor';
+import { DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
+import { Page, PageRequest } from '@/common/paging/page';
+import { nowIso } from '@/common/time';
+import { APP_CONFIG, AppConfig } from '@/config/app-config';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { AnyJobDefinition, JobDefinition, JobError, JobStatus } from './job-definition';
+import { executeJob } from './job-execution';
+import { JobFilter, JobRow, JobsRepository } from './jobs.repository';
+import { launchJobWorker, WorkerMessage } from './worker/worker-launcher';
+
+/** Worker threads running at once; further jobs wait in `queued` (each worker has its own connection). */
+const MAX_RUNNING_WORKERS = 2;
+
+/** The answer to a request that started a job (202). */
+export interface JobAccepted {
+  jobId: number;
+  /** `queued` or `running` for a worker job; `succeeded` or `failed` when it ran inline. */
+  status: JobStatus;
+}
+
+export interface JobView {
+  id: number;
+  kind: string;
+  status: JobStatus;
+  progress: { done: number; total: number | null };
+  message: string | null;
+  input: unknown;
+  result?: unknown;
+  error?: JobError;
+  createdBy: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface StartOptions {
+  /** Run on the request thread and answer when done (small inputs only: it blocks the thread). */
+  inline?: boolean;
+  /** A file for the job (an upload): kept in the data folder, at `ctx.attachmentPath`, until the job ends. */
+  attachment?: Buffer;
+}
+
+interface QueuedJob {
+  jobId: number;
+  definition: AnyJobDefinition;
+  input: string;
+  actor: Actor;
+  attachmentPath: string | null;
+}
+
+function view(row: JobRow): JobView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    progress: { done: row.progressDone, total: row.progressTotal },
+    message: row.message,
+    input: JSON.parse(row.input) as unknown,
+    ...(row.result === null ? {} : { result: JSON.parse(row.result) as unknown }),
+    ...(row.error === null ? {} : { error: JSON.parse(row.error) as JobError }),
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    ...(row.startedAt === null ? {} : { startedAt: row.startedAt }),
+    ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt }),
+  };
+}
+
+/**
+ * Background jobs (DESIGN §3, Jobs). better-sqlite3 is synchronous, so work that takes more
+ * than ~100 ms runs in a worker thread with its own database connection; the request thread
+ * only inserts the job row and reads it back. Design and how to add a job: ./README.md.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Jobs');
+  private readonly definitions = new Map<string, AnyJobDefinition>();
+  private readonly waiting: QueuedJob[] = [];
+  /** Running workers by job id, each with a promise settled once its exit has been handled. */
+  private readonly workers = new Map<number, { worker: Worker; ended: Promise<void> }>();
+  private stopping = false;
+  /**
+   * The async context workers are started in: the service's own, outside any unit of work. A
+   * worker's event handlers run in the context it was created in, and the exit handler's writes
+   * must not join a transaction that happened to be open when the job was queued.
+   */
+  private readonly detached = new AsyncResource('JobsService');
+
+  constructor(
+    private readonly repo: JobsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Makes a job kind startable. Call once per kind, e.g. from the owning module's onModuleInit. */
+  register<Input, Result>(definition: JobDefinition<Input, Result>): void {
+    const existing = this.definitions.get(definition.kind);
+    if (existing && existing !== definition) throw new Error(`Job kind ${definition.kind} is registered twice`);
+    this.definitions.set(definition.kind, definition);
+  }
+
+  /** The registered kinds, for documentation and tests. */
+  kinds(): string[] {
+    return [...this.definitions.keys()].sort();
+  }
+
+  /** Jobs a crash left queued or running can never finish: they fail, and their files go. */
+  async onApplicationBootstrap(): Promise<void> {
+    const at = nowIso();
+    const failed = await this.tx.run(async (tx) => {
+      const unfinished = await this.repo.findUnfinished(tx);
+      const error = JSON.stringify({ message: 'Interrupted: the server stopped while the job was queued or running; start it again' } satisfies JobError);
+      for (const job of unfinished) await this.repo.markFailed(tx, job.id, error, null, at);
+      if (unfinished.length > 0) {
+        await this.audit.append(tx, {
+          actor: null,
+          systemActor: 'system',
+          action: 'job.fail-interrupted',
+          entityType: 'job',
+          entityId: null,
+          unitPath: null,
+          after: { jobIds: unfinished.map((j) => j.id) },
+        });
+      }
+      return unfinished;
+    });
+    for (const job of failed) await this.removeAttachment(job.id, job.attachmentPath);
+    if (failed.length > 0) this.logger.warn(`Marked ${failed.length} interrupted job(s) failed: ${failed.map((j) => j.id).join(', ')}`);
+  }
+
+  /** Stops the workers (their jobs fail as interrupted) before the database connections close. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    const queued = this.waiting.splice(0);
+    for (const job of queued) await this.fail(job.jobId, 'Interrupted: the server stopped before the job started; start it again', job.attachmentPath);
+    const running = [...this.workers.values()];
+    await Promise.all(running.map(({ worker }) => worker.terminate()));
+    await Promise.all(running.map(({ ended }) => ended));
+  }
+
+  /**
+   * Starts a job of a registered kind for `actor`: checks the input (400/422), stores the job
+   * (audited), and runs it in a worker thread, or inline when `options.inline` (then the answer
+   * comes when it has ended). Either way the answer is `{jobId, status}`, for a 202.
+   */
+  async start(actor: Actor, kind: string, rawInput: unknown, options: StartOptions = {}): Promise<JobAccepted> {
+    const definition = this.definitions.get(kind);
+    if (!definition) throw invalid('kind', `no job kind ${kind} (known: ${this.kinds().join(', ')})`);
+    if (this.stopping) throw new DomainError(ErrorCode.Unavailable, 'The server is stopping; start the job again in a moment');
+    // The worker reads the job row on its own connection: it must be committed before the worker starts.
+    if (!options.inline && this.tx.reader.queryRunner?.isTransactionActive) {
+      throw new Error('JobsService.start (worker job) must be called outside TransactionRunner.run: the worker cannot see an uncommitted job');
+    }
+    const input = definition.parseInput(rawInput, actor);
+    const inputJson = JSON.stringify(input ?? null);
+    const attachmentPath = options.attachment ? this.storeAttachment(options.attachment) : null;
+    const status: 'queued' | 'running' = options.inline ? 'running' : 'queued';
+    let jobId: number;
+    try {
+      jobId = await this.tx.run(async (tx) => {
+        const id = await this.repo.insert(tx, { kind, status, input: inputJson, attachmentPath, createdBy: actor.userId, createdAt: nowIso() });
+        await this.audit.append(tx, {
+          actor,
+          action: 'job.start',
+          entityType: 'job',
+          entityId: id,
+          unitPath: actor.unitPath,
+          after: { id, kind, input, inline: options.inline === true, attachmentBytes: options.attachment?.length },
+        });
+        return id;
+      });
+    } catch (error) {
+      if (attachmentPath) rmSync(attachmentPath, { force: true });
+      throw error;
+    }
+    if (options.inline) return { jobId, status: await this.runInline(jobId, definition, input, actor, attachmentPath) };
+    this.waiting.push({ jobId, definition, input: inputJson, actor, attachmentPath });
+    this.pump();
+    return { jobId, status: 'queued' };
+  }
+
+  /** POST /jobs: only kinds that declare the caller's role in `startableBy`. */
+  async startByRequest(actor: Actor, kind: string, input: unknown): Promise<JobAccepted> {
+    const definition = this.definitions.get(kind);
+    if (!definition) throw invalid('kind', `no job kind ${kind}`);
+    if (!definition.startableBy?.includes(actor.role)) throw forbidden(`Role ${actor.role} may not start ${kind} jobs here`);
+    return this.start(actor, kind, input ?? {});
+  }
+
+  /** One job, for whoever started it and for admin; anyone else gets 404 (its existence is not theirs to know). */
+  async get(actor: Actor, id: number): Promise<JobView> {
+    const row = await this.repo.findById(this.tx.reader, id);
+    if (!row || (actor.role !== 'admin' && row.createdBy !== actor.userId)) throw notFound('Job', id);
+    return view(row);
+  }
+
+  /** The caller's own jobs, newest first (admin: everyone's). */
+  async list(actor: Actor, filter: Omit<JobFilter, 'createdBy'>, page: PageRequest): Promise<Page<JobView>> {
+    const createdBy = actor.role === 'admin' ? null : actor.userId;
+    const { rows, total } = await this.tx.snapshot((reader) => this.repo.list(reader, { ...filter, createdBy }, page.offset, page.pageSize));
+    return { items: rows.map(view), total, page: page.page, pageSize: page.pageSize };
+  }
+
+  private async runInline(jobId: number, definition: AnyJobDefinition, input: unknown, actor: Actor, attachmentPath: string | null): Promise<JobStatus> {
+    try {
+      return await executeJob({
+        jobId,
+        actor,
+        tx: this.tx,
+        audit: this.audit,
+        jobs: this.repo,
+        attachmentPath,
+        inWorker: false,
+        prepare: () => ({ definition, input }),
+        onInternalError: (error) => this.logger.error({ err: error, jobId }, `Job ${jobId} (${definition.kind}) failed`),
+        onProgressError: (error) => this.logger.warn({ err: error, jobId }, `Job ${jobId}: progress not recorded`),
+      });
+    } finally {
+      await this.removeAttachment(jobId, attachmentPath);
+    }
+  }
+
+  /** Starts waiting jobs while there is room. */
+  private pump(): void {
+    while (!this.stopping && this.workers.size < MAX_RUNNING_WORKERS && this.waiting.length > 0) {
+      const job = this.waiting.shift()!;
+      this.detached.runInAsyncScope(() => this.launch(job));
+    }
+  }
+
+  private launch(job: QueuedJob): void {
+    const { jobId, definition } = job;
+    let worker: Worker;
+    try {
+      worker = launchJobWorker({
+        jobId,
+        kind: definition.kind,
+        module: definition.module,
+        input: job.input,
+        actor: job.actor,
+        database: this.config.database,
+        attachmentPath: job.attachmentPath,
+      });
+    } catch (error) {
+      this.logger.error({ err: error, jobId }, `Job ${jobId}: the worker thread did not start`);
+      void this.fail(jobId, `Job ${jobId} could not start; quote job ${jobId} when reporting it`, job.attachmentPath).finally(() => this.pump());
+      return;
+    }
+    let crash: unknown = null;
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type !== 'log') return;
+      const text = `Job ${jobId} (${definition.kind}): ${message.message}`;
+      if (message.level === 'error') this.logger.error({ jobId, stack: message.stack }, text);
+      else this.logger.warn({ jobId, stack: message.stack }, text);
+    });
+    worker.on('error', (error) => {
+      crash = error;
+      this.logger.error({ err: error, jobId }, `Job ${jobId} (${definition.kind}): the worker thread crashed`);
+    });
+    const ended = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        this.workers.delete(jobId);
+        // A worker that ended without recording an end (crash, out of memory, terminated) fails its job here.
+        const reason = this.stopping
+          ? 'Interrupted: the server stopped while the job was running; start it again'
+          : `Job ${jobId} stopped unexpectedly (${crash ? 'crashed' : `exit code ${code}`}); quote job ${jobId} when reporting it`;
+        this.fail(jobId, reason, job.attachmentPath)
+          .catch((error: unknown) => this.logger.error({ err: error, jobId }, `Job ${jobId}: could not record its end`))
+          .finally(() => {
+            resolve();
+            this.pump();
+          });
+      });
+    });
+    this.workers.set(jobId, { worker, ended });
+  }
+
+  /** Fails a job that has not ended (a job that did end keeps its state) and removes its file. */
+  private async fail(jobId: number, message: string, attachmentPath: string | null): Promise<void> {
+    try {
+      await this.tx.run((tx) => this.repo.markFailed(tx, jobId, JSON.stringify({ message } satisfies JobError), null, nowIso()));
+    } finally {
+      await this.removeAttachment(jobId, attachmentPath);
+    }
+  }
+
+  private storeAttachment(content: Buffer): string {
+    const dir = join(this.config.dataDir, 'job-files');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, `${randomUUID()}.upload`);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  }
+
+  private async removeAttachment(jobId: number, path: string | null): Promise<void> {
+    if (!path) return;
+    rmSync(path, { force: true });
+    await this.tx.run((tx) => this.repo.clearAttachment(tx, jobId));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Entry of a job's worker thread (see worker-launcher.ts for how it is started from dist/ and
+ * from the TypeScript sources). It opens its own database connections, loads the job's
+ * definition from the module the registry named, runs it, and writes the job's state itself:
+ * the request thread only reads the row, so it never waits for the job.
+ */
+import 'reflect-metadata';
+import { parentPort, workerData } from 'node:worker_threads';
+import { nowIso } from '@/common/time';
+import { AuditRepository } from '@/modules/audit/audit.repository';
+import { AuditService } from '@/modules/audit/audit.service';
+import { AnyJobDefinition, isJobDefinition } from '../job-definition';
+import { executeJob } from '../job-execution';
+import { JobsRepository } from '../jobs.repository';
+import { openWorkerDatabase, WorkerTransactionRunner } from './worker-database';
+import type { WorkerJobData, WorkerMessage } from './worker-launcher';
+
+function post(message: WorkerMessage): void {
+  parentPort?.postMessage(message);
+}
+
+function describe(error: unknown): { message: string; stack?: string } {
+  return error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
+}
+
+/** The definition of `kind` among the exports of its module. */
+function loadDefinition(modulePath: string, kind: string): AnyJobDefinition {
+  // The registry names the module at run time; a static import cannot (and the worker must not load every job).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(modulePath) as Record<string, unknown>;
+  const definition = Object.values(exported).find((value) => isJobDefinition(value) && value.kind === kind);
+  if (!definition || !isJobDefinition(definition)) throw new Error(`${modulePath} exports no job definition of kind ${kind}`);
+  return definition;
+}
+
+async function runJob(data: WorkerJobData): Promise<void> {
+  const { main, reader } = await openWorkerDatabase(data.database);
+  try {
+    const tx = new WorkerTransactionRunner(main, reader, data.database.type === 'sqlite');
+    const jobs = new JobsRepository();
+    // queued → running; a job failed meanwhile (the server is stopping) is left alone.
+    if (!(await tx.run((t) => jobs.markRunning(t, data.jobId, nowIso())))) return;
+    await executeJob({
+      jobId: data.jobId,
+      actor: data.actor,
+      tx,
+      audit: new AuditService(new AuditRepository(), tx),
+      jobs,
+      attachmentPath: data.attachmentPath,
+      inWorker: true,
+      prepare: () => {
+        const definition = loadDefinition(data.module, data.kind);
+        return { definition, input: definition.parseInput(JSON.parse(data.input) as unknown, data.actor) };
+      },
+      onInternalError: (error) => post({ type: 'log', level: 'error', ...describe(error) }),
+      onProgressError: (error) => post({ type: 'log', level: 'warn', ...describe(error) }),
+    });
+  } finally {
+    if (reader !== main) await reader.destroy();
+    await main.destroy();
+  }
+}
+
+runJob(workerData as WorkerJobData).catch((error: unknown) => {
+  // The job's row could not be written (the database is gone): the starting thread marks it failed.
+  post({ type: 'log', level: 'error', ...describe(error) });
+  process.exitCode = 1;
+});
