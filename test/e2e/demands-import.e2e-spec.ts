@@ -29,15 +29,28 @@ describe('POST /demands/import (e2e)', () => {
   afterAll(() => t.close());
 
   const upload = (bytes: Buffer, as: UserRef, name = 'demands.csv') => t.http.post('/api/v1/demands/import').set(bearer(as)).attach('file', bytes, name);
+  /** The import's job once it has ended (small files end before the 202 answer; large ones are polled). */
+  const importJob = async (bytes: Buffer, as: UserRef, name = 'demands.csv') => {
+    const res = await upload(bytes, as, name).expect(202);
+    expect(res.body).toEqual({ jobId: expect.any(Number), status: expect.any(String) });
+    for (let i = 0; i < 600; i++) {
+      const job = await t.http.get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(as)).expect(200);
+      if (job.body.status === 'succeeded' || job.body.status === 'failed') return job.body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('import job did not end');
+  };
   const count = async (table: string) => toInt((await selectRows<{ n: number | string }>(t.db, `SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   const snapshot = async () => ({ demands: await count('demands'), targets: await count('demand_targets'), audit: await count('audit_log') });
 
   it('imports the shipped template as its issuer, expanding scopes, with one audit entry carrying the file hash', async () => {
     const before = await snapshot();
-    const res = await upload(TEMPLATE, users.issuer).expect(201);
+    const job = await importJob(TEMPLATE, users.issuer);
     // targets: 2 codes + 2 townships + 2 townships + 1 + 1
-    expect(res.body).toEqual({ imported: 5, targets: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(await snapshot()).toEqual({ demands: before.demands + 5, targets: before.targets + 8, audit: before.audit + 1 });
+    expect(job).toMatchObject({ kind: 'demands-import', status: 'succeeded', result: { imported: 5, targets: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const res = { body: job.result as { sha256: string } };
+    // the job's start and the import itself
+    expect(await snapshot()).toEqual({ demands: before.demands + 5, targets: before.targets + 8, audit: before.audit + 2 });
     const [entry] = await selectRows<{ action: string; entity_id: string; after_json: string }>(t.db, "SELECT action, entity_id, after_json FROM audit_log WHERE action = 'demand.import'");
     expect(entry.entity_id).toBe(res.body.sha256);
     expect(JSON.parse(entry.after_json)).toMatchObject({ rows: 5, targets: 8 });
@@ -59,15 +72,15 @@ describe('POST /demands/import (e2e)', () => {
 
   it('lets a coordinator import for an issuer in its jurisdiction, from GB18030 CSV and from XLSX', async () => {
     const rows = [HEADER, report({ title: '国标编码导入' })];
-    await upload(csvBytes(rows, 'gb18030'), users.coordinator).expect(201);
-    await upload(await xlsxBytes([HEADER, report({ title: 'XLSX 导入' })], 'demands'), users.coordinator, 'demands.xlsx').expect(201);
+    expect((await importJob(csvBytes(rows, 'gb18030'), users.coordinator)).status).toBe('succeeded');
+    expect((await importJob(await xlsxBytes([HEADER, report({ title: 'XLSX 导入' })], 'demands'), users.coordinator, 'demands.xlsx')).status).toBe('succeeded');
     const titles = (await selectRows<{ title: string }>(t.db, 'SELECT title FROM demands')).map((r) => r.title);
     expect(titles).toEqual(expect.arrayContaining(['国标编码导入', 'XLSX 导入']));
   });
 
   it('reports every wrong row and column, and writes nothing', async () => {
     const before = await snapshot();
-    const res = await upload(
+    const job = await importJob(
       csvBytes([
         HEADER,
         report(),
@@ -77,7 +90,9 @@ describe('POST /demands/import (e2e)', () => {
         report({ issuerCode: '532503-YJJ' }),
       ]),
       users.issuer,
-    ).expect(422);
+    );
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'UNPROCESSABLE' } });
+    const res = { body: job.error as { details: { row: number }[] } };
     expect(res.body.details).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ row: 3, column: 'dueOn' }),
@@ -88,21 +103,21 @@ describe('POST /demands/import (e2e)', () => {
       ]),
     );
     expect(res.body.details.some((d: { row: number }) => d.row === 2)).toBe(false);
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual({ ...before, audit: before.audit + 1 }); // only the job's start is audited
   });
 
   it('keeps a coordinator to issuers in its jurisdiction, and other roles out', async () => {
-    const res = await upload(csvBytes([HEADER, report()]), users.gejiuCoordinator).expect(422);
-    expect(res.body.details).toEqual([expect.objectContaining({ row: 2, column: 'issuerCode' })]);
+    const job = await importJob(csvBytes([HEADER, report()]), users.gejiuCoordinator);
+    expect(job.error.details).toEqual([expect.objectContaining({ row: 2, column: 'issuerCode' })]);
     for (const u of [users.reporter, users.inspector, users.admin]) await upload(csvBytes([HEADER, report()]), u).expect(403);
     await t.http.post('/api/v1/demands/import').attach('file', csvBytes([HEADER, report()]), 'x.csv').expect(401);
   });
 
   it('rejects unknown columns, a missing file and a header without rows', async () => {
-    const bad = await upload(csvBytes([[...HEADER, 'colour'], [...report(), 'red']]), users.issuer).expect(422);
-    expect(bad.body.details).toEqual([expect.objectContaining({ column: 'colour' })]);
+    const bad = await importJob(csvBytes([[...HEADER, 'colour'], [...report(), 'red']]), users.issuer);
+    expect(bad.error.details).toEqual([expect.objectContaining({ column: 'colour' })]);
     await t.http.post('/api/v1/demands/import').set(bearer(users.issuer)).expect(400);
-    await upload(csvBytes([HEADER]), users.issuer).expect(422);
+    expect((await importJob(csvBytes([HEADER]), users.issuer)).error.code).toBe('UNPROCESSABLE');
   });
 
   it('rolls everything back when the database itself rejects row N after earlier rows were written', async () => {
@@ -116,11 +131,29 @@ describe('POST /demands/import (e2e)', () => {
     }
     try {
       const rows = [HEADER, report({ title: '第一行' }), report({ title: '第二行' }), report({ title: '被拒绝的事项' }), report({ title: '第四行' })];
-      const res = await upload(csvBytes(rows), users.issuer).expect(422);
-      expect(res.body.details).toEqual([expect.objectContaining({ row: 4, message: expect.stringContaining('rejected by test trigger') })]);
-      expect(await snapshot()).toEqual(before);
+      const job = await importJob(csvBytes(rows), users.issuer);
+      expect(job.error.details).toEqual([expect.objectContaining({ row: 4, message: expect.stringContaining('rejected by test trigger') })]);
+      expect(await snapshot()).toEqual({ ...before, audit: before.audit + 1 }); // only the job's start is audited
     } finally {
       await t.db.query(t.kind === 'sqlite' ? 'DROP TRIGGER reject_title' : 'DROP TRIGGER reject_title ON demands');
     }
+  });
+
+  it('runs a large file in a worker thread, with progress, while health still answers', async () => {
+    const rows = [HEADER, ...Array.from({ length: 3000 }, (_, i) => report({ title: `批量导入事项第${i + 1}号：关于报送秋季学期在校学生与教师情况的通知`, targetCodes: '532503001;532503002' }))];
+    const bytes = csvBytes(rows);
+    expect(bytes.length).toBeGreaterThan(256 * 1024);
+    const before = await snapshot();
+    const res = await upload(bytes, users.issuer).expect(202);
+    expect(res.body.status).toBe('queued');
+    const health = await t.http.get('/api/v1/health').expect(200);
+    expect(health.body.status).toBe('ok');
+    let job: { status: string; result?: unknown } = { status: 'queued' };
+    for (let i = 0; i < 600 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await t.http.get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(users.issuer)).expect(200)).body;
+    }
+    expect(job).toMatchObject({ status: 'succeeded', result: { imported: 3000, targets: 6000 } });
+    expect((await snapshot()).demands).toBe(before.demands + 3000);
   });
 });

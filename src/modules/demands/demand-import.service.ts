@@ -1,22 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@/common/auth/actor';
-import { TransactionRunner } from '@/database/transaction-runner';
-import { PolicyService } from '@/modules/policy/policy.service';
-import { DemandImporter, DemandImportResult } from './demand-importer';
-import { loadFieldSynonyms } from './fields/field-key';
+import { JobsService } from '@/modules/jobs/jobs.service';
 
-/** POST /demands/import on the request thread, in one transaction. */
+/** Files up to this size are imported on the request thread; larger ones in a worker thread. */
+export const INLINE_IMPORT_BYTES = 256 * 1024;
+
+/** POST /demands/import: always a job (202 {jobId, status}); small files finish before the answer. */
 @Injectable()
 export class DemandImportService {
-  private readonly importer = new DemandImporter();
+  constructor(private readonly jobs: JobsService) {}
 
-  constructor(
-    private readonly tx: TransactionRunner,
-    private readonly policy: PolicyService,
-  ) {}
-
-  async import(actor: Actor, bytes: Buffer, fileName: string): Promise<DemandImportResult> {
-    const synonyms = loadFieldSynonyms();
-    return this.tx.run(async (tx) => this.importer.run(tx, bytes, fileName, { actor, policy: await this.policy.current(tx), synonyms }));
+  import(actor: Actor, bytes: Buffer, fileName: string) {
+    return this.jobs.start(actor, 'demands-import', { fileName }, { attachment: bytes, inline: bytes.length <= INLINE_IMPORT_BYTES });
   }
 }

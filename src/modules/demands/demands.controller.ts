@@ -30,10 +30,13 @@ export class DemandsController {
     return this.demands.create(actor, dto);
   }
 
-  /** All-or-nothing import (template: data/templates/demands-import.csv); coordinators import for issuers in their jurisdiction. */
+  /**
+   * All-or-nothing import (template: data/templates/demands-import.csv); coordinators import for
+   * issuers in their jurisdiction. Answers 202 {jobId, status}: follow GET /jobs/:id.
+   */
   @Post('import')
   @Roles('issuer', 'coordinator')
-  @HttpCode(201)
+  @HttpCode(202)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } }, description: 'CSV (UTF-8 or GB18030) or XLSX in the template of data/templates/demands-import.csv' })
   @UseInterceptors(SingleFileUpload())
