@@ -30,12 +30,18 @@ describe('POST /demands/import (e2e)', () => {
 
   const upload = (bytes: Buffer, as: UserRef, name = 'demands.csv') => t.http.post('/api/v1/demands/import').set(bearer(as)).attach('file', bytes, name);
   /** The import's job once it has ended (small files end before the 202 answer; large ones are polled). */
-  const importJob = async (bytes: Buffer, as: UserRef, name = 'demands.csv') => {
+  interface EndedJob {
+    kind: string;
+    status: 'succeeded' | 'failed';
+    result?: { imported: number; targets: number; sha256: string };
+    error: { code?: string; message: string; details: { row: number; column?: string; message: string }[] };
+  }
+  const importJob = async (bytes: Buffer, as: UserRef, name = 'demands.csv'): Promise<EndedJob> => {
     const res = await upload(bytes, as, name).expect(202);
     expect(res.body).toEqual({ jobId: expect.any(Number), status: expect.any(String) });
     for (let i = 0; i < 600; i++) {
       const job = await t.http.get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(as)).expect(200);
-      if (job.body.status === 'succeeded' || job.body.status === 'failed') return job.body;
+      if (job.body.status === 'succeeded' || job.body.status === 'failed') return job.body as EndedJob;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('import job did not end');
@@ -48,7 +54,7 @@ describe('POST /demands/import (e2e)', () => {
     const job = await importJob(TEMPLATE, users.issuer);
     // targets: 2 codes + 2 townships + 2 townships + 1 + 1
     expect(job).toMatchObject({ kind: 'demands-import', status: 'succeeded', result: { imported: 5, targets: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    const res = { body: job.result as { sha256: string } };
+    const res = { body: job.result! };
     // the job's start and the import itself
     expect(await snapshot()).toEqual({ demands: before.demands + 5, targets: before.targets + 8, audit: before.audit + 2 });
     const [entry] = await selectRows<{ action: string; entity_id: string; after_json: string }>(t.db, "SELECT action, entity_id, after_json FROM audit_log WHERE action = 'demand.import'");
@@ -92,7 +98,7 @@ describe('POST /demands/import (e2e)', () => {
       users.issuer,
     );
     expect(job).toMatchObject({ status: 'failed', error: { code: 'UNPROCESSABLE' } });
-    const res = { body: job.error as { details: { row: number }[] } };
+    const res = { body: job.error };
     expect(res.body.details).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ row: 3, column: 'dueOn' }),
