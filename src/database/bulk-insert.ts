@@ -16,15 +16,26 @@ const PARAMS_PER_STATEMENT = 30_000;
  * one to find the row it refuses, and a 422 names that row of the file (the caller's transaction
  * is then rolled back whole, so nothing is imported).
  */
-export async function insertSourcedRows(tx: Tx, table: string, columns: string[], rows: SourcedRow[], onBatch?: (done: number) => void): Promise<void> {
+export async function insertSourcedRows(
+  tx: Tx,
+  table: string,
+  columns: string[],
+  rows: Iterable<SourcedRow>,
+  onBatch?: (done: number) => void,
+): Promise<number> {
   const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const sql = (n: number) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: n }, () => tuple).join(', ')}`;
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
+  const fullStatement = sql(perStatement);
+  let chunk: SourcedRow[] = [];
+  let done = 0;
+  const flush = async () => {
+    if (!chunk.length) return;
     await execute(tx, 'SAVEPOINT bulk_insert');
     try {
-      await execute(tx, sql(chunk.length), chunk.flatMap((r) => r.values));
+      const params: unknown[] = [];
+      for (const row of chunk) for (const value of row.values) params.push(value);
+      await execute(tx, chunk.length === perStatement ? fullStatement : sql(chunk.length), params);
       await execute(tx, 'RELEASE SAVEPOINT bulk_insert');
     } catch (batchError) {
       await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
@@ -40,6 +51,15 @@ export async function insertSourcedRows(tx: Tx, table: string, columns: string[]
       }
       throw batchError;
     }
-    onBatch?.(Math.min(i + perStatement, rows.length));
+    done += chunk.length;
+    chunk = [];
+    onBatch?.(done);
+  };
+  // Rows are taken from the iterable a statement at a time, so a caller can generate millions lazily.
+  for (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === perStatement) await flush();
   }
+  await flush();
+  return done;
 }

@@ -351,7 +351,7 @@ export class DemandImporter {
         'recurrence', 'recurrence_until', 'estimate_minutes', 'estimate_source', 'policy_version', 'requires_trace', 'details', 'target_scopes',
         'parent_demand_id', 'plan_item_id', 'status', 'target_count', 'created_by', 'created_at', 'updated_at', 'row_version',
       ],
-      demands.map((d) => ({
+      demands.map((d): SourcedRow => ({
         sourceRow: d.row,
         values: [
           numbers.get(d), d.issuer.id, d.form.kind, d.subtype, d.form.title, d.form.topic, d.basis, d.form.issuedOn, d.form.startsOn ?? null, d.form.dueOn ?? null,
@@ -363,23 +363,20 @@ export class DemandImporter {
     );
     const ids = await this.idsByRegistration(tx, [...numbers.values()]);
     const idOf = (d: PreparedDemand) => ids.get(numbers.get(d)!)!;
-    const targetRows: SourcedRow[] = [];
-    const occurrenceRows: SourcedRow[] = [];
-    const fieldRows: SourcedRow[] = [];
-    const jointRows: SourcedRow[] = [];
-    for (const d of demands) {
-      const id = idOf(d);
-      for (const unit of d.targets) targetRows.push({ sourceRow: d.row, values: [id, unit, d.estimateMinutes] });
-      for (const [month, n] of d.occurrences) occurrenceRows.push({ sourceRow: d.row, values: [id, month, n] });
-      d.fields.forEach((f, i) => fieldRows.push({ sourceRow: d.row, values: [id, i + 1, f.name, f.key] }));
-      for (const j of d.joint) jointRows.push({ sourceRow: d.row, values: [id, j] });
-    }
-    ctx.progress?.(0, targetRows.length, 'writing targets');
-    await insertSourcedRows(tx, 'demand_targets', ['demand_id', 'unit_id', 'estimated_minutes'], targetRows, (done) => ctx.progress?.(done, targetRows.length, 'writing targets'));
-    await insertSourcedRows(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences'], occurrenceRows);
-    await insertSourcedRows(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key'], fieldRows);
-    await insertSourcedRows(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id'], jointRows);
-    return targetRows.length;
+    // The part rows are generated as they are written: millions of targets never sit in memory at once.
+    const targetCount = demands.reduce((n, d) => n + d.targets.length, 0);
+    ctx.progress?.(0, targetCount, 'writing targets');
+    await insertSourcedRows(
+      tx,
+      'demand_targets',
+      ['demand_id', 'unit_id', 'estimated_minutes'],
+      partRows(demands, (d, id) => d.targets.map((unit) => [id, unit, d.estimateMinutes]), idOf),
+      (done) => ctx.progress?.(done, targetCount, 'writing targets'),
+    );
+    await insertSourcedRows(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences'], partRows(demands, (d, id) => [...d.occurrences].map(([month, n]) => [id, month, n]), idOf));
+    await insertSourcedRows(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key'], partRows(demands, (d, id) => d.fields.map((f, i) => [id, i + 1, f.name, f.key]), idOf));
+    await insertSourcedRows(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id'], partRows(demands, (d, id) => d.joint.map((j) => [id, j]), idOf));
+    return targetCount;
   }
 
   private async idsByRegistration(tx: Tx, numbers: string[]): Promise<Map<string, number>> {
@@ -394,5 +391,16 @@ export class DemandImporter {
       for (const r of rows) out.set(r.registration_no, toInt(r.id));
     }
     return out;
+  }
+}
+
+/** The rows of one part table (targets, occurrences, …) of every demand, generated lazily. */
+function* partRows(
+  demands: PreparedDemand[],
+  rowsOf: (d: PreparedDemand, id: number) => unknown[][],
+  idOf: (d: PreparedDemand) => number,
+): Generator<SourcedRow> {
+  for (const d of demands) {
+    for (const values of rowsOf(d, idOf(d))) yield { sourceRow: d.row, values };
   }
 }

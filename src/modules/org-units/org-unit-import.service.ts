@@ -4,11 +4,12 @@ import { Actor, Level, LEVELS } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
 import { parseTabular, requireColumns, TabularRow } from '@/common/files/tabular';
 import { nowIso, todayInChina } from '@/common/time';
-import { driverMessage, execute, Tx } from '@/database/dialect';
+import { insertSourcedRows } from '@/database/bulk-insert';
+import { Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { childPath, MAX_STAFF, NewOrgUnitShape, placementProblem, UNIT_CODE, UNIT_KINDS, UnitKind } from './org-unit.model';
-import { NewOrgUnit, OrgUnitRepository } from './org-unit.repository';
+import { INSERT_COLUMNS, insertValues, NewOrgUnit, OrgUnitRepository } from './org-unit.repository';
 
 export const IMPORT_COLUMNS = ['code', 'name', 'level', 'parentCode'] as const;
 const BATCH = 500;
@@ -220,28 +221,11 @@ export class OrgUnitImportService {
     await this.repo.insertStaffMany(tx, staff);
   }
 
+  /** One multi-row insert behind a savepoint; a row the database refuses is named and the import rolls back. */
   private async insertBatch(tx: Tx, chunk: Placed[], units: NewOrgUnit[]): Promise<void> {
-    await execute(tx, 'SAVEPOINT org_import_batch');
-    try {
-      await this.repo.insertMany(tx, units);
-      await execute(tx, 'RELEASE SAVEPOINT org_import_batch');
-      return;
-    } catch (batchError) {
-      await execute(tx, 'ROLLBACK TO SAVEPOINT org_import_batch');
-      // Find the row the database refuses, to report it; then the whole import is rolled back.
-      for (let i = 0; i < units.length; i++) {
-        try {
-          await this.repo.insertMany(tx, [units[i]]);
-        } catch (rowError) {
-          await execute(tx, 'ROLLBACK TO SAVEPOINT org_import_batch');
-          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${chunk[i].row.row}; nothing was imported`, [
-            { row: chunk[i].row.row, column: 'code', message: driverMessage(rowError) },
-          ]);
-        }
-      }
-      throw batchError;
-    }
+    await insertSourcedRows(tx, 'org_units', INSERT_COLUMNS.split(', '), units.map((u, i) => ({ sourceRow: chunk[i].row.row, values: insertValues(u) })));
   }
+
 }
 
 /** The deepest path shared by all imported units, for the audit entry's scope. */

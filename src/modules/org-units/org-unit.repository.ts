@@ -158,13 +158,6 @@ export class OrgUnitRepository {
     return toInt(rows[0].id);
   }
 
-  /** Inserts many units with one statement; the caller keeps the batch under the parameter limit. */
-  async insertMany(tx: Tx, units: NewOrgUnit[]): Promise<void> {
-    if (!units.length) return;
-    const tuple = `(${INSERT_COLUMNS.split(',').map(() => '?').join(', ')})`;
-    await execute(tx, `INSERT INTO org_units (${INSERT_COLUMNS}) VALUES ${units.map(() => tuple).join(', ')}`, units.flatMap(insertValues));
-  }
-
   async insertStaffMany(tx: Tx, rows: { orgUnitId: number; staffCount: number; effectiveFrom: string; at: string }[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000) {
       const chunk = rows.slice(i, i + 1000);
