@@ -126,6 +126,15 @@ describe('HttpExceptionFilter', () => {
     expect(run(charset).status).toBe(415);
   });
 
+  it('answers 503 with Retry-After when SQLite stayed locked past the busy timeout (a long job), hiding the driver message', () => {
+    const busy = Object.assign(new Error('SqliteError: database is locked'), { driverError: { code: 'SQLITE_BUSY' } });
+    const { status, body, headers } = run(busy);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('retry') });
+    expect(headers['retry-after']).toBe('5');
+    expect(JSON.stringify(body)).not.toContain('SqliteError');
+  });
+
   it('does not write a second answer once headers are out', () => {
     const captured: Captured = { headers: {} };
     const res = { headersSent: true, getHeader: () => undefined, setHeader: jest.fn(), status: jest.fn(), json: jest.fn() };

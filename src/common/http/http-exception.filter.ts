@@ -35,6 +35,16 @@ function middlewareStatus(exception: unknown): { status: number; message: string
 }
 
 /**
+ * SQLite's write lock was held longer than the busy timeout (a job's long transaction): the
+ * request did nothing and may be retried, so it is a 503, not an internal error.
+ */
+function isDatabaseBusy(exception: unknown): boolean {
+  const e = exception as { driverError?: { code?: unknown }; code?: unknown } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+/**
  * One shape for every error: {statusCode, error, message, details?}. A 5xx hides its cause
  * behind the request id, which the structured log line carries with the stack.
  */
@@ -53,6 +63,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId }, `Unhandled error on ${req.method} ${req.originalUrl}`);
     }
     if (res.headersSent) return;
+    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
     res.status(body.statusCode).json(body);
   }
 
@@ -88,6 +99,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const mw = middlewareStatus(exception);
     if (mw) return { statusCode: mw.status, error: reason(mw.status), message: mw.message };
+    if (isDatabaseBusy(exception)) {
+      return { statusCode: 503, error: reason(503), message: 'The database is busy with a long job (an import or a recompute); retry in a few seconds' };
+    }
     return this.internal(requestId, 500);
   }
 
