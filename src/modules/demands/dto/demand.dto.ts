@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -212,67 +212,31 @@ export class CreateDemandDto extends DemandBodyDto {
   kind!: DemandKind;
 }
 
-/** A PATCH replaces the fields it names; the kind never changes. `version` guards against lost updates. */
-export class UpdateDemandDto {
+/** The fields a PATCH may change; the kind, the issue date and the links never change. */
+const EDITABLE = [
+  'title',
+  'topic',
+  'basis',
+  'startsOn',
+  'dueOn',
+  'recurrence',
+  'until',
+  'targetUnitIds',
+  'targetScopes',
+  'estimatedHoursPerTarget',
+  'fields',
+  'durationMinutes',
+  'attendeesPerTarget',
+  'onSiteDays',
+  'charCount',
+] as const;
+
+/** A PATCH replaces the fields it names. `version` guards against lost updates. */
+export class UpdateDemandDto extends PartialType(PickType(DemandBodyDto, EDITABLE)) {
   @ApiProperty({ description: 'The version the client read (rowVersion); a stale one is a 409' })
   @IsInt()
   @Min(1)
   version!: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(300) title?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9_]{1,40}$/, { message: 'topic is a topic code' }) topic?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) basis?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE, dateMessage('startsOn')) startsOn?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE, dateMessage('dueOn')) dueOn?: string;
-  @ApiPropertyOptional({ enum: RECURRENCES }) @IsOptional() @IsIn(RECURRENCES) recurrence?: Recurrence;
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE, dateMessage('until')) until?: string;
-
-  @ApiPropertyOptional({ type: [Number] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(5000)
-  @ArrayUnique()
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
-  targetUnitIds?: number[];
-
-  @ApiPropertyOptional({ type: [TargetScopeDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => TargetScopeDto)
-  targetScopes?: TargetScopeDto[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(10_000)
-  estimatedHoursPerTarget?: number;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(200, { each: true })
-  fields?: string[];
-
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(7 * 24 * 60) durationMinutes?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(10_000) attendeesPerTarget?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 1, allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(365)
-  onSiteDays?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(10_000_000) charCount?: number;
 }
 
 export class CancelDemandDto {
