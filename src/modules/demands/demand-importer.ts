@@ -83,6 +83,17 @@ const list = (cell: string) => cell.split(/[;；]/).map((s) => s.trim()).filter(
  */
 export class DemandImporter {
   private readonly audit = new AuditRepository();
+  /** Field names repeat across thousands of rows: normalise each distinct name once. */
+  private readonly fieldKeys = new Map<string, string>();
+
+  private fieldKey(name: string, synonyms: FieldSynonymIndex): string {
+    let key = this.fieldKeys.get(name);
+    if (key === undefined) {
+      key = normaliseFieldName(name, synonyms);
+      this.fieldKeys.set(name, key);
+    }
+    return key;
+  }
 
   async run(tx: Tx, bytes: Buffer, fileName: string, ctx: DemandImportContext): Promise<DemandImportResult> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -284,7 +295,7 @@ export class DemandImporter {
     for (const p of formProblems(form)) err(COLUMN_OF[p.field ?? ''] ?? p.field ?? 'row', p.message);
     if (errors.some((e) => e.row === row)) return null;
 
-    const fields = fieldNames.map((name) => ({ name, key: normaliseFieldName(name, ctx.synonyms) }));
+    const fields = fieldNames.map((name) => ({ name, key: this.fieldKey(name, ctx.synonyms) }));
     if (fields.some((f) => f.key === '')) return fail('fields', 'a field name has nothing left once punctuation and units are removed');
     const estimateMinutes =
       estimatedHours !== undefined
