@@ -13,6 +13,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { BurdenReportsModule } from './modules/burden-reports/burden-reports.module';
 import { DemandsModule } from './modules/demands/demands.module';
 import { DutiesModule } from './modules/duties/duties.module';
 import { HealthModule } from './modules/health/health.module';
@@ -67,6 +68,7 @@ export class AppModule {
         JobsModule,
         InspectionPlansModule,
         DemandsModule,
+        BurdenReportsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -10,6 +10,8 @@ import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
 const TABLES = [
   'audit_head',
   'audit_log',
+  'burden_report_versions',
+  'burden_reports',
   'demand_fields',
   'demand_joint_issuers',
   'demand_occurrences',
@@ -20,6 +22,7 @@ const TABLES = [
   'inspection_plan_items',
   'inspection_plans',
   'jobs',
+  'objections',
   'org_unit_staff',
   'org_units',
   'policy_versions',
