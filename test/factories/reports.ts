@@ -1,3 +1,4 @@
+import { selectRows } from '@/database/dialect';
 import type { TestApp } from '../utils/test-app';
 import { demandBody } from './demands';
 import { bearer, StandardTree, UserRef } from './index';
@@ -22,4 +23,21 @@ export function shadowBody(overrides: Record<string, unknown> = {}, shadow: Reco
     staffInvolved: 3,
     ...overrides,
   };
+}
+
+/** The registration number of a registered demand, as printed on its notice. */
+export async function registrationNoOf(t: TestApp, demandId: number): Promise<string> {
+  const [row] = await selectRows<{ registration_no: string }>(t.db, 'SELECT registration_no FROM demands WHERE id = ?', [demandId]);
+  return row.registration_no;
+}
+
+/** The column order of the burden-report import template (data/templates/burden-reports-import.csv). */
+export const REPORT_IMPORT_HEADER = [
+  'unitCode', 'registrationNo', 'month', 'shadowIssuerName', 'shadowKind', 'shadowTitle', 'shadowReceivedOn', 'shadowChannel',
+  'hoursSpent', 'staffInvolved', 'overtimeHours', 'pages', 'photos', 'note',
+];
+
+/** A row of the import template, header-ordered, from a sparse object. */
+export function importRow(cells: Record<string, string | number>): string[] {
+  return REPORT_IMPORT_HEADER.map((c) => (cells[c] === undefined ? '' : String(cells[c])));
 }

@@ -22,11 +22,13 @@ const TABLES = [
   'inspection_plan_items',
   'inspection_plans',
   'jobs',
+  'monitoring_points',
   'objections',
   'org_unit_staff',
   'org_units',
   'policy_versions',
   'registration_counters',
+  'report_imports',
   'topics',
   'users',
 ];
