@@ -236,12 +236,17 @@ export class DemandImporter {
 
     // Targets: explicit codes and scopes, resolved and checked in memory.
     const targetIds = new Set<number>();
+    // The units named one by one, kept as the API keeps them; scope expansions are not repeated there.
+    const explicitIds: number[] = [];
     for (const code of list(cell('targetCodes'))) {
       const unit = units.byCode.get(code);
       if (!unit || !unit.path.startsWith(issuerRoot)) err('targetCodes', `${code} is not a unit in the issuer's jurisdiction`);
       else if (unit.kind !== 'area') err('targetCodes', `${code} is a department; demands go down to area units`);
       else if (levelRank(unit.level) <= levelRank(issuerLevel)) err('targetCodes', `${code} is not below the issuer's level (${issuerLevel})`);
-      else targetIds.add(unit.id);
+      else {
+        targetIds.add(unit.id);
+        explicitIds.push(unit.id);
+      }
     }
     const scopes: { underId: number; level: Level }[] = [];
     for (const spec of list(cell('targetScopes'))) {
@@ -278,7 +283,7 @@ export class DemandImporter {
       dueOn: cell('dueOn') || undefined,
       recurrence,
       until: cell('until') || undefined,
-      targetUnitIds: [...targetIds],
+      targetUnitIds: explicitIds,
       targetScopes: scopes,
       fields: fieldNames.length ? fieldNames : undefined,
       durationMinutes,
@@ -301,7 +306,7 @@ export class DemandImporter {
       estimatedHours !== undefined
         ? hoursToMinutes(estimatedHours)
         : standardMinutes({ kind, fieldCount: fields.length, durationMinutes, attendeesPerTarget, onSiteDays, charCount, subtype }, ctx.policy.document.standardTimes);
-    const details: Record<string, unknown> = { targetUnitIds: [...targetIds] };
+    const details: Record<string, unknown> = { targetUnitIds: explicitIds };
     for (const [key, value] of Object.entries({ durationMinutes, attendeesPerTarget, attendeeLevels, onSiteDays, charCount, appRequirements })) {
       if (value !== undefined) details[key] = value;
     }
