@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Actor } from '@/common/auth/actor';
+import { selectRows, toInt } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { DemandImporter } from '@/modules/demands/demand-importer';
+import { loadFieldSynonyms } from '@/modules/demands/fields/field-key';
+import { PolicyService } from '@/modules/policy/policy.service';
+import type { Piece } from './pieces';
+import { RssSampler } from './rss';
+import { grouped, log, mib, round } from './stats';
+import { writer } from './app-setup';
+
+/** One piece imported by the product, timed. */
+export interface PieceFigures {
+  key: string;
+  rows: number;
+  bytes: number;
+  demands: number;
+  targets: number;
+  seconds: number;
+  /**
+   * Where the time went, from the importer's progress messages (null when it stops sending them):
+   * from the start to 'writing demands' (parse + validate + registration numbers), to
+   * 'writing targets' (demands, ids back), and to the end (targets, occurrences, fields, joint
+   * issuers, audit, commit).
+   */
+  phases: { prepareSeconds: number; demandsSeconds: number; targetsAndRestSeconds: number } | null;
+  rssPeakBytes: number;
+}
+
+export interface ProductFigures {
+  pieces: PieceFigures[];
+  demands: number;
+  targets: number;
+  /** Σ piece seconds: the imports themselves (each parse + validate + write + commit). */
+  seconds: number;
+  demandsPerSecond: number;
+  targetsPerSecond: number;
+  rssPeakBytes: number;
+  rssSamples: number;
+  /** Rows in the database afterwards. */
+  stored: { demands: number; targets: number; occurrences: number; fields: number; jointIssuers: number };
+  phases: { prepareSeconds: number; demandsSeconds: number; targetsAndRestSeconds: number } | null;
+}
+
+/**
+ * Imports every piece as the demands-import job does (src/modules/demands/demands-import.job.ts),
+ * but in-process and timed: the current policy, the field synonyms, and
+ * `new DemandImporter().run(tx, bytes, fileName, ctx)` inside one `TransactionRunner.run` per
+ * piece, so each piece is one all-or-nothing import.
+ */
+export async function importPieces(app: NestExpressApplication, actor: Actor, pieces: Piece[], rss: RssSampler, label: string): Promise<ProductFigures> {
+  const policy = await app.get(PolicyService).current();
+  const synonyms = loadFieldSynonyms();
+  const runner = app.get(TransactionRunner);
+  const figures: PieceFigures[] = [];
+  rss.reset();
+  let overallPeak = 0;
+  let samples = 0;
+  for (const [index, piece] of pieces.entries()) {
+    const bytes = readFileSync(piece.file);
+    const marks = new Map<string, number>();
+    const progress = (_done: number, _total: number, message: string): void => {
+      if (!marks.has(message)) marks.set(message, performance.now());
+    };
+    rss.reset();
+    const started = performance.now();
+    const result = await runner.run((tx) => new DemandImporter().run(tx, bytes, basename(piece.file), { actor, policy, synonyms, progress }));
+    const ended = performance.now();
+    const peak = rss.peak();
+    overallPeak = Math.max(overallPeak, peak.bytes);
+    samples += peak.samples;
+    const writingDemands = marks.get('writing demands');
+    const writingTargets = marks.get('writing targets');
+    const phases =
+      writingDemands !== undefined && writingTargets !== undefined
+        ? {
+            prepareSeconds: (writingDemands - started) / 1000,
+            demandsSeconds: (writingTargets - writingDemands) / 1000,
+            targetsAndRestSeconds: (ended - writingTargets) / 1000,
+          }
+        : null;
+    const seconds = (ended - started) / 1000;
+    figures.push({ key: piece.key, rows: piece.rows, bytes: piece.bytes, demands: result.imported, targets: result.targets, seconds, phases, rssPeakBytes: peak.bytes });
+    log(
+      `[${label}] product ${index + 1}/${pieces.length} piece ${piece.key}: ${grouped(result.imported)} demands, ${grouped(result.targets)} targets in ${seconds.toFixed(2)} s ` +
+        `(${grouped(result.targets / seconds)} targets/s${phases ? `; prepare ${phases.prepareSeconds.toFixed(2)} s, demands ${phases.demandsSeconds.toFixed(2)} s, targets+rest ${phases.targetsAndRestSeconds.toFixed(2)} s` : ''}) RSS ${mib(peak.bytes)} MiB`,
+    );
+  }
+  const count = async (table: string): Promise<number> => toInt((await selectRows<{ n: number | string }>(writer(app), `SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
+  const demands = figures.reduce((s, f) => s + f.demands, 0);
+  const targets = figures.reduce((s, f) => s + f.targets, 0);
+  const seconds = figures.reduce((s, f) => s + f.seconds, 0);
+  const allPhases = figures.every((f) => f.phases !== null)
+    ? {
+        prepareSeconds: round(figures.reduce((s, f) => s + (f.phases?.prepareSeconds ?? 0), 0), 2),
+        demandsSeconds: round(figures.reduce((s, f) => s + (f.phases?.demandsSeconds ?? 0), 0), 2),
+        targetsAndRestSeconds: round(figures.reduce((s, f) => s + (f.phases?.targetsAndRestSeconds ?? 0), 0), 2),
+      }
+    : null;
+  return {
+    pieces: figures,
+    demands,
+    targets,
+    seconds,
+    demandsPerSecond: demands / seconds,
+    targetsPerSecond: targets / seconds,
+    rssPeakBytes: overallPeak,
+    rssSamples: samples,
+    stored: {
+      demands: await count('demands'),
+      targets: await count('demand_targets'),
+      occurrences: await count('demand_occurrences'),
+      fields: await count('demand_fields'),
+      jointIssuers: await count('demand_joint_issuers'),
+    },
+    phases: allPhases,
+  };
+}
