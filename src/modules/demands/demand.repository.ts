@@ -3,32 +3,13 @@ import type { Actor, Level } from '@/common/auth/actor';
 import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import type { DemandKind } from './estimate';
 
-export interface DemandRow {
+/** A stored demand: the written columns plus identity, issuer and bookkeeping. */
+export interface DemandRow extends DemandWrite {
   id: number;
   registrationNo: string;
   issuerId: number;
   issuerPath: string;
   issuerName: string;
-  kind: DemandKind;
-  subtype: string | null;
-  title: string;
-  topic: string;
-  basis: string | null;
-  issuedOn: string;
-  startsOn: string | null;
-  dueOn: string | null;
-  landsOn: string;
-  lastLandsOn: string | null;
-  recurrence: string;
-  until: string | null;
-  estimateMinutes: number;
-  estimateSource: 'issuer' | 'policy';
-  policyVersion: number;
-  requiresTrace: string[];
-  details: Record<string, unknown>;
-  targetScopes: { underId: number; level: Level }[];
-  parentDemandId: number | null;
-  planItemId: number | null;
   status: 'active' | 'cancelled';
   cancelledOn: string | null;
   cancelReason: string | null;
