@@ -20,6 +20,7 @@ import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { InspectionPlansModule } from './modules/inspection-plans/inspection-plans.module';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { JointInspectionsModule } from './modules/joint-inspections/joint-inspections.module';
 import { OrgUnitsModule } from './modules/org-units/org-units.module';
 import { PolicyModule } from './modules/policy/policy.module';
 
@@ -69,6 +70,7 @@ export class AppModule {
         InspectionPlansModule,
         DemandsModule,
         BurdenReportsModule,
+        JointInspectionsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
