@@ -8,6 +8,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { requestIdFor } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation';
+import { DomainEventsModule } from './common/events/domain-events';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -16,6 +17,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { BurdenReportsModule } from './modules/burden-reports/burden-reports.module';
 import { DemandsModule } from './modules/demands/demands.module';
 import { DutiesModule } from './modules/duties/duties.module';
+import { FlagsModule } from './modules/flags/flags.module';
 import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { InspectionPlansModule } from './modules/inspection-plans/inspection-plans.module';
@@ -41,6 +43,7 @@ export function coreImports(config: AppConfig) {
       },
     }),
     DatabaseModule.forRoot(config),
+    DomainEventsModule,
     JwtModule.register({
       global: true,
       secret: config.jwtSecret,
@@ -71,6 +74,7 @@ export class AppModule {
         DemandsModule,
         BurdenReportsModule,
         JointInspectionsModule,
+        FlagsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -29,6 +29,18 @@ export async function execute(tx: Tx, sql: string, params: unknown[] = []): Prom
   await tx.query(placeholders(databaseKind(tx), sql), params);
 }
 
+/**
+ * Runs an UPDATE … RETURNING and counts the rows it changed. TypeORM answers an UPDATE on
+ * PostgreSQL with [rows, rowCount] instead of the rows, so `selectRows` cannot be used here.
+ */
+export async function updatedRows(tx: Tx, sql: string, params: unknown[]): Promise<number> {
+  const kind = databaseKind(tx);
+  const raw: unknown = await tx.query(placeholders(kind, sql), params);
+  if (!Array.isArray(raw)) return 0;
+  if (kind === 'postgres' && raw.length === 2 && Array.isArray(raw[0])) return (raw[0] as unknown[]).length;
+  return raw.length;
+}
+
 /** PostgreSQL returns COUNT and BIGINT as strings, SQLite as numbers. */
 export function toInt(value: unknown): number {
   if (typeof value === 'number') return value;

@@ -42,7 +42,9 @@ describe('demands (e2e)', () => {
         version: 1,
       });
       expect(res.body.registrationNo).toMatch(/^532503-2026-\d{6}$/);
-      expect(await auditRows(res.body.id)).toEqual([{ action: 'demand.create' }]);
+      // The default inspection (no approved plan) and app task (clock-ins) raise flags in the same request, audited after the demand.
+      const flagged = kind === 'inspection' || kind === 'other';
+      expect(await auditRows(res.body.id)).toEqual(flagged ? [{ action: 'demand.create' }, { action: 'flags.judge' }] : [{ action: 'demand.create' }]);
     });
 
     it('gives every demand its own registration number, in sequence', async () => {

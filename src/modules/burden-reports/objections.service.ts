@@ -5,6 +5,7 @@ import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso } from '@/common/time';
 import { isUniqueViolation } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
+import { DomainEvents } from '@/common/events/domain-events';
 import { AuditService } from '@/modules/audit/audit.service';
 import { BurdenReportRepository } from './burden-report.repository';
 import { CreateObjectionDto, ObjectionQueryDto } from './dto/objection.dto';
@@ -44,9 +45,9 @@ const duplicate = (id: number) =>
   new DomainError(ErrorCode.Conflict, `This unit already objected to the demand (objection ${id})`, [{ field: 'unitId', message: 'already objected to this demand', existingObjectionId: id }]);
 
 /**
- * Objections (双向治理): a reporter of a target unit objects to a demand. Stored and listed for
- * coordinators until the rules issue turns each into an OBJECTION flag (one per demand and unit,
- * which the unique index already holds).
+ * Objections (双向治理): a reporter of a target unit objects to a demand. Stored, listed for
+ * coordinators, and published as `objection.filed` so the flags feature opens an OBJECTION flag
+ * in the same transaction (one per demand and unit, which the unique index already holds).
  */
 @Injectable()
 export class ObjectionsService {
@@ -55,6 +56,7 @@ export class ObjectionsService {
     private readonly reports: BurdenReportRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, demandId: number, dto: CreateObjectionDto): Promise<ObjectionView> {
@@ -76,6 +78,7 @@ export class ObjectionsService {
         const id = await this.repo.insert(tx, { demandId, unitId: unit.id, reason: dto.reason, dutyItemId: dto.dutyItemId ?? null, by: actor.userId, at: nowIso() });
         const created = view((await this.repo.findById(tx, id))!);
         await this.audit.append(tx, { actor, action: 'objection.create', entityType: 'objection', entityId: id, unitPath: unit.path, after: created });
+        await this.events.publish({ type: 'objection.filed', tx, actor, objectionId: id, demandId, unitId: unit.id });
         return created;
       });
     } catch (error) {

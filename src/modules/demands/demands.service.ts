@@ -5,6 +5,7 @@ import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso, todayInChina } from '@/common/time';
 import { Tx, Where } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
+import { DomainEvents } from '@/common/events/domain-events';
 import { AuditService } from '@/modules/audit/audit.service';
 import { InspectionPlanRepository } from '@/modules/inspection-plans/inspection-plan.repository';
 import { PolicyService } from '@/modules/policy/policy.service';
@@ -110,25 +111,53 @@ export class DemandsService {
     private readonly audit: AuditService,
     private readonly policy: PolicyService,
     private readonly plans: InspectionPlanRepository,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateDemandDto): Promise<DemandDetailView> {
     const issuer = this.issuerOf(actor);
     const spec: DemandSpec = { ...dto, recurrence: dto.recurrence ?? 'once' };
     this.checkForm(spec);
-    return this.tx.run(async (tx) => {
-      const { write, unitIds, scopes, jointWith, fields } = await this.resolve(tx, actor, spec);
-      const year = Number(spec.issuedOn.slice(0, 4));
-      const prefix = this.registrationPrefix(actor);
-      const seq = await this.repo.nextRegistrationSeq(tx, prefix, year);
-      const registrationNo = `${prefix}-${year}-${String(seq).padStart(6, '0')}`;
-      const at = nowIso();
-      const id = await this.repo.insert(tx, { ...write, registrationNo, issuerId: issuer, createdBy: actor.userId, at });
-      await this.writeParts(tx, id, write, { unitIds, scopes }, jointWith, fields);
-      const created = await this.detail(tx, id);
-      await this.audit.append(tx, { actor, action: 'demand.create', entityType: 'demand', entityId: id, unitPath: actor.unitPath, after: created });
-      return created;
-    });
+    return this.tx.run((tx) => this.register(tx, actor, issuer, spec));
+  }
+
+  /**
+   * Everything creating `dto` would do — validation, target expansion, estimate, the rules run
+   * by the `demand.written` listeners — inside a transaction that is then rolled back, so the
+   * preview answers exactly what registering would and writes nothing. `inspect` reads the
+   * transaction's state before the rollback.
+   */
+  async dryRun<T>(actor: Actor, dto: CreateDemandDto, inspect: (tx: Tx, demand: DemandDetailView) => Promise<T>): Promise<T> {
+    const issuer = this.issuerOf(actor);
+    const spec: DemandSpec = { ...dto, recurrence: dto.recurrence ?? 'once' };
+    this.checkForm(spec);
+    const rollback = Symbol('rollback');
+    let answer: { value: T } | null = null;
+    try {
+      await this.tx.run(async (tx) => {
+        answer = { value: await inspect(tx, await this.register(tx, actor, issuer, spec)) };
+        throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    if (answer === null) throw new Error('dry run ended without an answer');
+    return (answer as { value: T }).value;
+  }
+
+  private async register(tx: Tx, actor: Actor, issuer: number, spec: DemandSpec): Promise<DemandDetailView> {
+    const { write, unitIds, scopes, jointWith, fields } = await this.resolve(tx, actor, spec);
+    const year = Number(spec.issuedOn.slice(0, 4));
+    const prefix = this.registrationPrefix(actor);
+    const seq = await this.repo.nextRegistrationSeq(tx, prefix, year);
+    const registrationNo = `${prefix}-${year}-${String(seq).padStart(6, '0')}`;
+    const at = nowIso();
+    const id = await this.repo.insert(tx, { ...write, registrationNo, issuerId: issuer, createdBy: actor.userId, at });
+    await this.writeParts(tx, id, write, { unitIds, scopes }, jointWith, fields);
+    const created = await this.detail(tx, id);
+    await this.audit.append(tx, { actor, action: 'demand.create', entityType: 'demand', entityId: id, unitPath: actor.unitPath, after: created });
+    await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'create' });
+    return created;
   }
 
   async update(actor: Actor, id: number, dto: UpdateDemandDto): Promise<DemandDetailView> {
@@ -149,6 +178,7 @@ export class DemandsService {
       await this.writeParts(tx, id, write, keepTargets ? null : { unitIds, scopes }, jointWith, fields);
       const after = await this.detail(tx, id);
       await this.audit.append(tx, { actor, action: 'demand.update', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
+      await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'update' });
       return after;
     });
   }
@@ -171,6 +201,7 @@ export class DemandsService {
       await this.repo.replaceOccurrences(tx, id, occurrencesByMonth(schedule));
       const after = await this.detail(tx, id);
       await this.audit.append(tx, { actor, action: 'demand.cancel', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
+      await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'cancel' });
       return after;
     });
   }

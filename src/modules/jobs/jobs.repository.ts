@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { databaseKind, execute, placeholders, selectRows, toInt, Tx, Where } from '@/database/dialect';
+import { execute, selectRows, toInt, Tx, updatedRows, Where } from '@/database/dialect';
 import type { JobStatus } from './job-definition';
 
 export interface JobRow {
@@ -60,18 +60,6 @@ function mapJob(r: RawJob): JobRow {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
-}
-
-/**
- * Runs an UPDATE … RETURNING and counts the rows it changed. TypeORM answers an UPDATE on
- * PostgreSQL with [rows, rowCount] instead of the rows, so `selectRows` cannot be used here.
- */
-async function updatedRows(tx: Tx, sql: string, params: unknown[]): Promise<number> {
-  const kind = databaseKind(tx);
-  const raw: unknown = await tx.query(placeholders(kind, sql), params);
-  if (!Array.isArray(raw)) return 0;
-  if (kind === 'postgres' && raw.length === 2 && Array.isArray(raw[0])) return (raw[0] as unknown[]).length;
-  return raw.length;
 }
 
 const clampCount = (n: number): number => Math.min(MAX_COUNT, Math.max(0, Math.floor(Number.isFinite(n) ? n : 0)));

@@ -1,0 +1,50 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import type { Actor } from '@/common/auth/actor';
+import type { Tx } from '@/database/dialect';
+
+/**
+ * Reactions that run against the direction of imports (CONVENTIONS: a demand written must run
+ * the rules in the same transaction, yet demands may not import flags) go through these events.
+ * Each carries the transaction's manager; listeners are awaited in order inside that transaction,
+ * so a listener's failure rolls the whole write back. Never fire-and-forget.
+ */
+export interface DemandWritten {
+  type: 'demand.written';
+  tx: Tx;
+  actor: Actor;
+  demandId: number;
+  change: 'create' | 'update' | 'cancel';
+}
+
+export interface ObjectionFiled {
+  type: 'objection.filed';
+  tx: Tx;
+  actor: Actor;
+  objectionId: number;
+  demandId: number;
+  unitId: number;
+}
+
+export type DomainEvent = DemandWritten | ObjectionFiled;
+type Listener<E extends DomainEvent> = (event: E) => Promise<void>;
+
+@Injectable()
+export class DomainEvents {
+  private readonly listeners = new Map<DomainEvent['type'], Listener<never>[]>();
+
+  /** Registers a listener (from a module's onModuleInit). */
+  on<T extends DomainEvent['type']>(type: T, listener: Listener<Extract<DomainEvent, { type: T }>>): void {
+    const list = this.listeners.get(type) ?? [];
+    list.push(listener);
+    this.listeners.set(type, list);
+  }
+
+  /** Runs every listener of the event's type, one after the other, inside the caller's transaction. */
+  async publish<E extends DomainEvent>(event: E): Promise<void> {
+    for (const listener of this.listeners.get(event.type) ?? []) await (listener as Listener<E>)(event);
+  }
+}
+
+@Global()
+@Module({ providers: [DomainEvents], exports: [DomainEvents] })
+export class DomainEventsModule {}

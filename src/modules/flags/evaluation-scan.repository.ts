@@ -1,0 +1,184 @@
+import type { Level } from '@/common/auth/actor';
+import { selectRows, toInt, Tx } from '@/database/dialect';
+import type { Recurrence } from '@/modules/policy/policy-document';
+import type { DemandKind } from './rules/rule';
+
+type Num = number | string;
+
+/** A report or inspection as the unit rules need it (its schedule, topic, plan item, parent). */
+export interface ScannedDemand {
+  id: number;
+  issuerId: number;
+  kind: DemandKind;
+  topic: string;
+  issuedOn: string;
+  startsOn: string | null;
+  dueOn: string | null;
+  recurrence: Recurrence;
+  until: string | null;
+  cancelledOn: string | null;
+  parentDemandId: number | null;
+  planItemId: number | null;
+  title: string;
+}
+
+export interface ReportAgainstEstimate {
+  reportId: number;
+  demandId: number;
+  issuerId: number;
+  unitId: number;
+  month: string;
+  title: string;
+  reportedMinutes: number;
+  estimatedMinutes: number;
+}
+
+export interface ShadowReport {
+  reportId: number;
+  unitId: number;
+  month: string;
+  minutes: number;
+  issuerName: string;
+  title: string;
+  channel: string;
+  receivedOn: string;
+}
+
+const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The reads of a full evaluation, each a keyset-paged range read (`id > ?` / `(unit_id,
+ * demand_id) > (?, ?)` on an index) so the job streams the ledger instead of loading a table.
+ */
+export class EvaluationScanRepository {
+  async demandIdsLandingIn(tx: Tx, from: string, to: string, afterId: number, limit: number): Promise<number[]> {
+    const rows = await selectRows<{ id: Num }>(tx, 'SELECT id FROM demands WHERE lands_on >= ? AND lands_on <= ? AND id > ? ORDER BY id LIMIT ?', [from, to, afterId, limit]);
+    return rows.map((r) => toInt(r.id));
+  }
+
+  /** Reports and inspections with a landing that may fall in [from, to] (first landing ≤ to, last ≥ from), after `afterId`. */
+  async comparableDemands(tx: Tx, from: string, to: string, afterId: number, limit: number): Promise<ScannedDemand[]> {
+    const rows = await selectRows<{
+      id: Num;
+      issuer_id: Num;
+      kind: DemandKind;
+      topic_code: string;
+      issued_on: string;
+      starts_on: string | null;
+      due_on: string | null;
+      recurrence: Recurrence;
+      recurrence_until: string | null;
+      cancelled_on: string | null;
+      parent_demand_id: Num | null;
+      plan_item_id: Num | null;
+      title: string;
+    }>(
+      tx,
+      `SELECT id, issuer_id, kind, topic_code, issued_on, starts_on, due_on, recurrence, recurrence_until, cancelled_on, parent_demand_id, plan_item_id, title
+       FROM demands WHERE kind IN ('report', 'inspection') AND lands_on <= ? AND COALESCE(last_lands_on, lands_on) >= ? AND id > ? ORDER BY id LIMIT ?`,
+      [to, from, afterId, limit],
+    );
+    return rows.map((r) => ({
+      id: toInt(r.id),
+      issuerId: toInt(r.issuer_id),
+      kind: r.kind,
+      topic: r.topic_code,
+      issuedOn: r.issued_on,
+      startsOn: r.starts_on,
+      dueOn: r.due_on,
+      recurrence: r.recurrence,
+      until: r.recurrence_until,
+      cancelledOn: r.cancelled_on,
+      parentDemandId: r.parent_demand_id === null ? null : toInt(r.parent_demand_id),
+      planItemId: r.plan_item_id === null ? null : toInt(r.plan_item_id),
+      title: r.title,
+    }));
+  }
+
+  async parentsOf(tx: Tx, ids: readonly number[]): Promise<Map<number, number | null>> {
+    const parents = new Map<number, number | null>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await selectRows<{ id: Num; parent_demand_id: Num | null }>(tx, `SELECT id, parent_demand_id FROM demands WHERE id IN (${inList(chunk.length)})`, chunk);
+      for (const r of rows) parents.set(toInt(r.id), r.parent_demand_id === null ? null : toInt(r.parent_demand_id));
+    }
+    return parents;
+  }
+
+  async fieldKeys(tx: Tx, ids: readonly number[]): Promise<{ demandId: number; key: string }[]> {
+    const rows = await selectRows<{ demand_id: Num; field_key: string }>(tx, `SELECT demand_id, field_key FROM demand_fields WHERE demand_id IN (${inList(ids.length)})`, [...ids]);
+    return rows.map((r) => ({ demandId: toInt(r.demand_id), key: r.field_key }));
+  }
+
+  async jointIssuers(tx: Tx, ids: readonly number[]): Promise<{ demandId: number; issuerId: number }[]> {
+    const rows = await selectRows<{ demand_id: Num; issuer_id: Num }>(tx, `SELECT demand_id, issuer_id FROM demand_joint_issuers WHERE demand_id IN (${inList(ids.length)})`, [...ids]);
+    return rows.map((r) => ({ demandId: toInt(r.demand_id), issuerId: toInt(r.issuer_id) }));
+  }
+
+  async areaLevels(tx: Tx): Promise<Map<number, Level>> {
+    const rows = await selectRows<{ id: Num; level: Level }>(tx, `SELECT id, level FROM org_units WHERE kind = 'area'`);
+    return new Map(rows.map((r) => [toInt(r.id), r.level]));
+  }
+
+  /** Demand targets in (unit, demand) order after the given pair: the unit rules read each unit's demands together. */
+  async targetsAfter(tx: Tx, unitId: number, demandId: number, limit: number): Promise<{ unitId: number; demandId: number }[]> {
+    const rows = await selectRows<{ unit_id: Num; demand_id: Num }>(
+      tx,
+      'SELECT unit_id, demand_id FROM demand_targets WHERE unit_id > ? OR (unit_id = ? AND demand_id > ?) ORDER BY unit_id, demand_id LIMIT ?',
+      [unitId, unitId, demandId, limit],
+    );
+    return rows.map((r) => ({ unitId: toInt(r.unit_id), demandId: toInt(r.demand_id) }));
+  }
+
+  /** Current reports of registered demands in [fromMonth, toMonth] with the estimate for that unit and month. */
+  async reportsAgainstEstimates(tx: Tx, fromMonth: string, toMonth: string, afterId: number, limit: number): Promise<ReportAgainstEstimate[]> {
+    const rows = await selectRows<{ id: Num; demand_id: Num; issuer_id: Num; unit_id: Num; month: string; title: string; minutes_spent: Num; est: Num | null }>(
+      tx,
+      `SELECT r.id, r.demand_id, d.issuer_id, r.unit_id, r.month, d.title, r.minutes_spent, t.estimated_minutes * o.occurrences AS est
+       FROM burden_reports r JOIN demands d ON d.id = r.demand_id
+       LEFT JOIN demand_targets t ON t.demand_id = r.demand_id AND t.unit_id = r.unit_id
+       LEFT JOIN demand_occurrences o ON o.demand_id = r.demand_id AND o.month = r.month
+       WHERE r.demand_id IS NOT NULL AND r.month >= ? AND r.month <= ? AND r.id > ? ORDER BY r.id LIMIT ?`,
+      [fromMonth, toMonth, afterId, limit],
+    );
+    return rows.map((r) => ({
+      reportId: toInt(r.id),
+      demandId: toInt(r.demand_id),
+      issuerId: toInt(r.issuer_id),
+      unitId: toInt(r.unit_id),
+      month: r.month,
+      title: r.title,
+      reportedMinutes: toInt(r.minutes_spent),
+      estimatedMinutes: r.est === null ? 0 : toInt(r.est),
+    }));
+  }
+
+  /** Shadow reports (no registered demand) in [fromMonth, toMonth]. Never the reporter's identity. */
+  async shadowReports(tx: Tx, fromMonth: string, toMonth: string, afterId: number, limit: number): Promise<ShadowReport[]> {
+    const rows = await selectRows<{
+      id: Num;
+      unit_id: Num;
+      month: string;
+      minutes_spent: Num;
+      shadow_issuer_name: string | null;
+      shadow_title: string | null;
+      shadow_channel: string | null;
+      shadow_received_on: string | null;
+    }>(
+      tx,
+      `SELECT id, unit_id, month, minutes_spent, shadow_issuer_name, shadow_title, shadow_channel, shadow_received_on FROM burden_reports
+       WHERE demand_id IS NULL AND month >= ? AND month <= ? AND id > ? ORDER BY id LIMIT ?`,
+      [fromMonth, toMonth, afterId, limit],
+    );
+    return rows.map((r) => ({
+      reportId: toInt(r.id),
+      unitId: toInt(r.unit_id),
+      month: r.month,
+      minutes: toInt(r.minutes_spent),
+      issuerName: r.shadow_issuer_name ?? '',
+      title: r.shadow_title ?? '',
+      channel: r.shadow_channel ?? '',
+      receivedOn: r.shadow_received_on ?? `${r.month}-01`,
+    }));
+  }
+}

@@ -1,0 +1,31 @@
+import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { defineJob } from '@/modules/jobs/job-definition';
+import type { PolicyDocument } from '@/modules/policy/policy-document';
+import { PolicyRepository } from '@/modules/policy/policy.repository';
+import { EvaluationResult, FlagEvaluation, periodBounds } from './flag-evaluation';
+
+export interface FlagsEvaluateInput {
+  period: string;
+}
+
+/** POST /flags/evaluate and `npm run cli -- evaluate`: every rule over a period, off the request thread. */
+export const flagsEvaluateJob = defineJob<FlagsEvaluateInput, EvaluationResult>({
+  kind: 'flags-evaluate',
+  module: __filename,
+  parseInput(raw) {
+    const period = (raw as { period?: unknown } | null)?.period;
+    if (typeof period !== 'string') throw new DomainError(ErrorCode.BadRequest, 'period: is required (2026, 2026-Q3 or 2026-07)', [{ field: 'period', message: 'is required' }]);
+    periodBounds(period);
+    return { period };
+  },
+  async run(input, ctx) {
+    const policies = new PolicyRepository();
+    const policy = await ctx.tx.snapshot(async (reader) => {
+      const version = await policies.latestVersion(reader);
+      const row = version === null ? null : await policies.findByVersion(reader, version);
+      if (!row) throw new DomainError(ErrorCode.Unavailable, 'No policy version is stored yet');
+      return { version: row.version, document: JSON.parse(row.document) as PolicyDocument };
+    });
+    return new FlagEvaluation({ tx: ctx.tx, audit: ctx.audit, actor: ctx.actor, policy, progress: (d, t, m) => ctx.progress(d, t, m) }).run(input.period);
+  },
+});

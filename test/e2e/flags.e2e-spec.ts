@@ -1,0 +1,269 @@
+import { execute, selectRows } from '@/database/dialect';
+import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
+import { demandBody } from '../factories/demands';
+import { reportBody } from '../factories/reports';
+import { TestApp } from '../utils/test-app';
+
+interface FlagItem {
+  id: number;
+  rule: string;
+  status: string;
+  demandId: number | null;
+  unitId: number | null;
+  issuerId: number | null;
+  explanation: string;
+  evidence: Record<string, unknown>;
+  version: number;
+  overdue: boolean;
+  dueOn: string | null;
+}
+
+describe('flags: rules at write time, review workflow, evaluation (e2e)', () => {
+  let t: TestApp;
+  let tree: StandardTree;
+  let users: StandardUsers;
+  let otherIssuer: UserRef;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    tree = await standardTree(t);
+    users = await standardUsers(t, tree);
+    const office = await createUnit(t, '532503-YJJ', '蒙自市应急管理局', tree.mengzi, { kind: 'department', level: 'county' });
+    otherIssuer = await createUser(t, 'issuer', office);
+  });
+  afterAll(() => t.close());
+
+  const createDemand = async (body: Record<string, unknown>, as: UserRef = users.issuer): Promise<{ id: number; version: number }> => {
+    const res = await t.http.post('/api/v1/demands').set(bearer(as)).send(body);
+    if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { id: number; version: number };
+  };
+  const flagsOf = async (query: string, as: UserRef = users.coordinator): Promise<FlagItem[]> => {
+    const res = await t.http.get(`/api/v1/flags?pageSize=500&${query}`).set(bearer(as));
+    if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.items as FlagItem[];
+  };
+  const move = (id: number, body: Record<string, unknown>, as: UserRef = users.coordinator) => t.http.post(`/api/v1/flags/${id}/transitions`).set(bearer(as)).send(body);
+  const evaluate = async (period: string, as: UserRef = users.coordinator) => {
+    const res = await t.http.post('/api/v1/flags/evaluate').set(bearer(as)).send({ period }).expect(202);
+    for (let i = 0; i < 600; i++) {
+      const job = await t.http.get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(as)).expect(200);
+      if (job.body.status === 'succeeded') return job.body.result as { counts: Record<string, number>; byRule: Record<string, Record<string, number>> };
+      if (job.body.status === 'failed') throw new Error(JSON.stringify(job.body.error));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('evaluation did not end');
+  };
+
+  describe('rules about one demand run in the request that writes it', () => {
+    let demand: { id: number; version: number };
+
+    it('a rushed report across the National Day holiday raises SHORT_DEADLINE at once, with the working days in evidence', async () => {
+      demand = await createDemand(demandBody('report', tree, { title: '国庆前紧急报送学生资助数据', issuedOn: '2026-09-30', dueOn: '2026-10-09' }));
+      const [flag] = await flagsOf(`demandId=${demand.id}`);
+      expect(flag).toMatchObject({ rule: 'SHORT_DEADLINE', status: 'open', demandId: demand.id, issuerId: tree.education.id, unitId: null });
+      expect(flag.explanation).toMatch(/工作日/);
+      expect(JSON.stringify(flag.evidence)).toContain('2');
+    });
+
+    it('exactly 3 working days (a make-up Saturday) raises nothing', async () => {
+      const ok = await createDemand(demandBody('report', tree, { title: '含调休日的报表', issuedOn: '2026-09-30', dueOn: '2026-10-10' }));
+      expect(await flagsOf(`demandId=${ok.id}`)).toEqual([]);
+    });
+
+    it('an edit that removes the problem withdraws the open flag, with a system transition; an edit back reopens the same flag', async () => {
+      const res = await t.http.patch(`/api/v1/demands/${demand.id}`).set(bearer(users.issuer)).send({ dueOn: '2026-10-20', version: demand.version }).expect(200);
+      const [flag] = await flagsOf(`demandId=${demand.id}`);
+      expect(flag).toMatchObject({ rule: 'SHORT_DEADLINE', status: 'withdrawn' });
+      const detail = (await t.http.get(`/api/v1/flags/${flag.id}`).set(bearer(users.coordinator)).expect(200)).body;
+      expect(detail.transitions).toEqual([expect.objectContaining({ from: 'open', to: 'withdrawn', actorId: null })]);
+      await t.http.patch(`/api/v1/demands/${demand.id}`).set(bearer(users.issuer)).send({ dueOn: '2026-10-09', version: res.body.version }).expect(200);
+      const [again] = await flagsOf(`demandId=${demand.id}`);
+      expect(again).toMatchObject({ id: flag.id, status: 'open' });
+    });
+
+    it('a meeting of exactly 240 minutes is fine; 241 is MEETING_OVERLOAD', async () => {
+      const fine = await createDemand(demandBody('meeting', tree, { durationMinutes: 240 }));
+      const long = await createDemand(demandBody('meeting', tree, { durationMinutes: 241 }));
+      expect(await flagsOf(`demandId=${fine.id}`)).toEqual([]);
+      expect((await flagsOf(`demandId=${long.id}`)).map((f) => f.rule)).toEqual(['MEETING_OVERLOAD']);
+    });
+
+    it('an app task with clock-ins, and an inspection outside any approved plan, are flagged', async () => {
+      const app = await createDemand(demandBody('other', tree));
+      expect((await flagsOf(`demandId=${app.id}`)).map((f) => f.rule)).toEqual(['DIGITAL_FORMALISM']);
+      const inspection = await createDemand(demandBody('inspection', tree));
+      expect((await flagsOf(`demandId=${inspection.id}`)).map((f) => f.rule)).toEqual(['UNPLANNED_INSPECTION']);
+    });
+
+    it('cancelling a demand withdraws its open findings', async () => {
+      const long = await createDemand(demandBody('document', tree, { charCount: 6000 }));
+      expect((await flagsOf(`demandId=${long.id}`)).map((f) => [f.rule, f.status])).toEqual([['DOCUMENT_TOO_LONG', 'open']]);
+      await t.http.post(`/api/v1/demands/${long.id}/cancel`).set(bearer(users.issuer)).send({ cancelledOn: '2026-09-02', reason: '撤回重发' }).expect(200);
+      expect((await flagsOf(`demandId=${long.id}`)).map((f) => f.status)).toEqual(['withdrawn']);
+    });
+  });
+
+  describe('who reads flags', () => {
+    let flagId: number;
+    beforeAll(async () => {
+      const d = await createDemand(demandBody('document', tree, { title: '长文件', charCount: 8000 }));
+      flagId = (await flagsOf(`demandId=${d.id}`))[0].id;
+    });
+
+    it('coordinators and inspectors of the jurisdiction and the issuing office read it; another county does not', async () => {
+      for (const who of [users.coordinator, users.inspector, users.issuer]) await t.http.get(`/api/v1/flags/${flagId}`).set(bearer(who)).expect(200);
+      for (const who of [users.gejiuCoordinator, users.gejiuInspector, otherIssuer]) await t.http.get(`/api/v1/flags/${flagId}`).set(bearer(who)).expect(404);
+      expect((await flagsOf('', users.gejiuCoordinator)).length).toBe(0);
+      expect((await flagsOf('', otherIssuer)).length).toBe(0);
+    });
+
+    it('reporters and admin are refused; no token is 401', async () => {
+      for (const who of [users.reporter, users.admin]) await t.http.get('/api/v1/flags').set(bearer(who)).expect(403);
+      await t.http.get('/api/v1/flags').expect(401);
+    });
+
+    it('filters are validated: unknown rule, bad date, unknown field', async () => {
+      expect((await t.http.get('/api/v1/flags?rule=NOPE').set(bearer(users.coordinator)).expect(400)).body.message).toMatch(/rule/);
+      expect((await t.http.get('/api/v1/flags?from=2026-13-01').set(bearer(users.coordinator)).expect(400)).body.message).toMatch(/from/);
+      await t.http.get('/api/v1/flags?colour=red').set(bearer(users.coordinator)).expect(400);
+    });
+  });
+
+  describe('the review workflow', () => {
+    let flag: FlagItem;
+    beforeAll(async () => {
+      const d = await createDemand(demandBody('report', tree, { title: '每日报送安全巡查', recurrence: 'daily', until: '2026-09-30' }));
+      [flag] = await flagsOf(`demandId=${d.id}`);
+      expect(flag.rule).toBe('FREQUENT_REPORT');
+    });
+
+    it('runs open → under_review → confirmed → rectifying → rectified → verified, every step audited', async () => {
+      let res = await move(flag.id, { to: 'under_review', version: flag.version }).expect(200);
+      res = await move(flag.id, { to: 'confirmed', comment: '经核实，属随意日报', version: res.body.version }).expect(200);
+      res = await move(flag.id, { to: 'rectifying', comment: '限期整改为月报', dueOn: '2099-12-31', assigneeId: users.issuer.id, version: res.body.version }).expect(200);
+      expect(res.body).toMatchObject({ status: 'rectifying', dueOn: '2099-12-31', assigneeId: users.issuer.id, overdue: false });
+      // Only the issuing office reports its rectification.
+      await move(flag.id, { to: 'rectified', comment: '已改', version: res.body.version }).expect(403);
+      res = await move(flag.id, { to: 'rectified', comment: '已改为每月报送一次', version: res.body.version }, users.issuer).expect(200);
+      // Verification fails once, then holds.
+      res = await move(flag.id, { to: 'rectifying', comment: '仍在微信群催报', version: res.body.version }).expect(200);
+      res = await move(flag.id, { to: 'rectified', comment: '已停止催报', version: res.body.version }, users.issuer).expect(200);
+      res = await move(flag.id, { to: 'verified', version: res.body.version }).expect(200);
+      expect(res.body.transitions.map((x: { to: string }) => x.to)).toEqual(['under_review', 'confirmed', 'rectifying', 'rectified', 'rectifying', 'rectified', 'verified']);
+      const audit = await selectRows<{ n: number | string }>(t.db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'flag.transition' AND entity_id = ?", [String(flag.id)]);
+      expect(Number(audit[0].n)).toBe(7);
+    });
+
+    it('a wrong transition answers 409 with the current state; a stale version 409; missing comment or due date 422', async () => {
+      const d = await createDemand(demandBody('report', tree, { title: '每周报送', recurrence: 'weekly', until: '2026-10-30' }));
+      const [f] = await flagsOf(`demandId=${d.id}`);
+      const wrong = await move(f.id, { to: 'confirmed', comment: 'x', version: f.version }).expect(409);
+      expect(wrong.body.details).toMatchObject({ currentStatus: 'open', allowed: ['under_review', 'withdrawn'] });
+      const reviewed = await move(f.id, { to: 'under_review', version: f.version }).expect(200);
+      const stale = await move(f.id, { to: 'confirmed', comment: '属实', version: f.version }).expect(409);
+      expect(stale.body.details).toMatchObject({ version: reviewed.body.version });
+      expect((await move(f.id, { to: 'confirmed', version: reviewed.body.version }).expect(422)).body.details[0].field).toBe('comment');
+      const confirmed = await move(f.id, { to: 'confirmed', comment: '属实', version: reviewed.body.version }).expect(200);
+      expect((await move(f.id, { to: 'rectifying', comment: '整改', version: confirmed.body.version }).expect(422)).body.details[0].field).toBe('dueOn');
+      await move(f.id, { to: 'withdrawn', comment: '想撤回', version: confirmed.body.version }).expect(409);
+      // Unknown fields and a bad target state are rejected before anything happens.
+      await move(f.id, { to: 'rectifying', comment: '整改', dueOn: '2099-01-01', version: confirmed.body.version, status: 'verified' }).expect(400);
+      await move(f.id, { to: 'done', version: confirmed.body.version }).expect(400);
+    });
+
+    it('inspectors only read; another county’s coordinator cannot move it (404)', async () => {
+      const d = await createDemand(demandBody('document', tree, { title: '另一长文件', charCount: 9000 }));
+      const [f] = await flagsOf(`demandId=${d.id}`);
+      await move(f.id, { to: 'under_review', version: f.version }, users.inspector).expect(403);
+      await move(f.id, { to: 'under_review', version: f.version }, users.gejiuCoordinator).expect(404);
+      await move(f.id, { to: 'under_review', version: f.version }, users.issuer).expect(403);
+    });
+
+    it('a confirmed finding stays when the demand is edited so that it no longer holds', async () => {
+      const d = await createDemand(demandBody('report', tree, { title: '周报再测', recurrence: 'weekly', until: '2026-10-30' }));
+      const [f] = await flagsOf(`demandId=${d.id}`);
+      const r1 = await move(f.id, { to: 'under_review', version: f.version }).expect(200);
+      await move(f.id, { to: 'confirmed', comment: '属实', version: r1.body.version }).expect(200);
+      await t.http.patch(`/api/v1/demands/${d.id}`).set(bearer(users.issuer)).send({ recurrence: 'monthly', until: '2026-12-31', version: d.version }).expect(200);
+      expect((await flagsOf(`demandId=${d.id}`)).map((x) => x.status)).toEqual(['confirmed']);
+    });
+
+    it('overdue lists rectifications past their due date', async () => {
+      const d = await createDemand(demandBody('document', tree, { title: '逾期整改文件', charCount: 7000 }));
+      const [f] = await flagsOf(`demandId=${d.id}`);
+      let res = await move(f.id, { to: 'under_review', version: f.version }).expect(200);
+      res = await move(f.id, { to: 'confirmed', comment: '属实', version: res.body.version }).expect(200);
+      await move(f.id, { to: 'rectifying', comment: '整改', dueOn: '2099-01-01', version: res.body.version }).expect(200);
+      expect((await flagsOf('overdue=true')).map((x) => x.id)).not.toContain(f.id);
+      await execute(t.db, 'UPDATE flags SET due_on = ? WHERE id = ?', ['2026-01-05', f.id]);
+      const overdue = await flagsOf('overdue=true');
+      expect(overdue.map((x) => x.id)).toContain(f.id);
+      expect(overdue.every((x) => x.overdue && x.status === 'rectifying')).toBe(true);
+    });
+  });
+
+  describe('objections become OBJECTION flags', () => {
+    it('opens a flag on the objecting unit; the issuer reads it without learning which unit objected', async () => {
+      const d = await createDemand(demandBody('report', tree, { title: '要求街道填报教师家访记录' }));
+      await t.http.post(`/api/v1/demands/${d.id}/objections`).set(bearer(users.reporter)).send({ reason: '不属于街道职责' }).expect(201);
+      const [flag] = await flagsOf(`demandId=${d.id}&rule=OBJECTION`);
+      expect(flag).toMatchObject({ rule: 'OBJECTION', status: 'open', unitId: tree.wenlan.id, issuerId: tree.education.id });
+      expect(flag.explanation).toContain('不属于街道职责');
+      const [seen] = await flagsOf(`demandId=${d.id}&rule=OBJECTION`, users.issuer);
+      expect(seen).toMatchObject({ id: flag.id, unitId: null });
+      const detail = (await t.http.get(`/api/v1/flags/${flag.id}`).set(bearer(users.issuer)).expect(200)).body;
+      expect(JSON.stringify(detail)).not.toContain('文澜街道');
+    });
+  });
+
+  describe('evaluation and budgets', () => {
+    it('duplicate report fields to the same township raise DUPLICATE_DATA_REQUEST on the later demand; re-running changes nothing', async () => {
+      const first = await createDemand(demandBody('report', tree, { title: '学生人数统计', issuedOn: '2026-03-02', dueOn: '2026-03-20', fields: ['在校学生数', '教师总数'] }));
+      const later = await createDemand(
+        demandBody('report', tree, { title: '学生情况再统计', issuedOn: '2026-04-01', dueOn: '2026-04-20', fields: ['在校学生（人）', '教师数'] }),
+        otherIssuer,
+      );
+      const result = await evaluate('2026');
+      expect(result.counts.raised).toBeGreaterThan(0);
+      const [dup] = await flagsOf(`rule=DUPLICATE_DATA_REQUEST&demandId=${later.id}`);
+      expect(dup).toMatchObject({ status: 'open', unitId: tree.wenlan.id });
+      expect(JSON.stringify(dup.evidence)).toContain(String(first.id));
+      expect(await flagsOf(`rule=DUPLICATE_DATA_REQUEST&demandId=${first.id}`)).toEqual([]);
+      const before = await selectRows<{ id: number; status: string; row_version: number }>(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id');
+      const again = await evaluate('2026');
+      expect(again.counts).toMatchObject({ raised: 0, reopened: 0, withdrawn: 0, refreshed: 0 });
+      expect(await selectRows(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id')).toEqual(before);
+    });
+
+    it('hours reported at twice the estimate raise HIDDEN_BURDEN for that unit and month', async () => {
+      const d = await createDemand(demandBody('report', tree, { title: '耗时远超估算的报表', issuedOn: '2026-05-04', dueOn: '2026-05-20', estimatedHoursPerTarget: 2 }));
+      await t.http.post('/api/v1/burden-reports').set(bearer(users.reporter)).send(reportBody(d.id, '2026-05', { hoursSpent: 4 })).expect(201);
+      await evaluate('2026-05');
+      const [flag] = await flagsOf(`rule=HIDDEN_BURDEN&demandId=${d.id}`);
+      expect(flag).toMatchObject({ unitId: tree.wenlan.id, status: 'open' });
+    });
+
+    it('coordinators set a budget; an issuer over it gets ISSUER_BUDGET; none set, no flag', async () => {
+      await t.http.put(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.issuer)).send({ hours: 1 }).expect(403);
+      await t.http.put(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.gejiuCoordinator)).send({ hours: 1 }).expect(404);
+      await t.http.put(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.coordinator)).send({ hours: -1 }).expect(400);
+      await t.http.put(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.coordinator)).send({ hours: 1, extra: 1 }).expect(400);
+      const set = await t.http.put(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.coordinator)).send({ hours: 1 }).expect(200);
+      expect(set.body).toMatchObject({ issuerId: tree.education.id, year: 2026, budgetHours: 1 });
+      expect(set.body.imposedHours).toBeGreaterThan(1);
+      const own = await t.http.get(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.issuer)).expect(200);
+      expect(own.body.remainingHours).toBeLessThan(0);
+      await t.http.get(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(otherIssuer)).expect(404);
+      await evaluate('2026');
+      expect((await flagsOf('rule=ISSUER_BUDGET')).map((f) => f.issuerId)).toEqual([tree.education.id]);
+    });
+
+    it('only coordinators and admin evaluate; a bad period is 400 naming it', async () => {
+      await t.http.post('/api/v1/flags/evaluate').set(bearer(users.issuer)).send({ period: '2026' }).expect(403);
+      await t.http.post('/api/v1/flags/evaluate').set(bearer(users.reporter)).send({ period: '2026' }).expect(403);
+      const bad = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-13' }).expect(400);
+      expect(bad.body.message).toMatch(/period/);
+    });
+  });
+});
