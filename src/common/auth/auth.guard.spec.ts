@@ -2,6 +2,7 @@ import { Controller, ExecutionContext, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError, ErrorCode } from '../errors/domain-error';
+import { AccessTokenVerifier } from './access-token';
 import { Actor, ActorResolver } from './actor';
 import { AuthGuard } from './auth.guard';
 import { Public, Roles } from './decorators';
@@ -62,7 +63,7 @@ describe('AuthGuard', () => {
   const resolver: ActorResolver = {
     resolve: (userId, tokenVersion) => Promise.resolve(stored && userId === 7 && tokenVersion === stored.tokenVersion ? actorFor(stored.role) : null),
   };
-  const guard = new AuthGuard(new Reflector(), jwt, resolver);
+  const guard = new AuthGuard(new Reflector(), new AccessTokenVerifier(SECRET), resolver);
   const token = (claims: object = { sub: 7, tv: 0, role: 'admin' }) => `Bearer ${jwt.sign(claims)}`;
   const proto = GuardedController.prototype;
 

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '../errors/domain-error';
-import { Actor, ACTOR_RESOLVER, ActorResolver, Role, TokenPayload } from './actor';
+import { AccessTokenVerifier, TokenRejected } from './access-token';
+import { Actor, ACTOR_RESOLVER, ActorResolver, Role } from './actor';
 import { IS_PUBLIC, ROLES_KEY } from './decorators';
 
 /**
@@ -14,7 +14,7 @@ import { IS_PUBLIC, ROLES_KEY } from './decorators';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
+    private readonly tokens: AccessTokenVerifier,
     @Inject(ACTOR_RESOLVER) private readonly actors: ActorResolver,
   ) {}
 
@@ -25,18 +25,21 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'Missing bearer token');
-    let payload: TokenPayload;
+    let claims: Record<string, unknown>;
     try {
-      payload = await this.jwt.verifyAsync<TokenPayload>(match[1], { algorithms: ['HS256'] });
+      claims = this.tokens.verify(match[1]);
     } catch (error) {
-      const expired = (error as { name?: string }).name === 'TokenExpiredError';
-      throw new DomainError(ErrorCode.Unauthenticated, expired ? 'Token expired' : 'Invalid token');
+      if (error instanceof TokenRejected) throw new DomainError(ErrorCode.Unauthenticated, error.message);
+      throw error;
     }
     // Every token this service issues expires; one without `exp` would be valid forever.
-    if (typeof payload.sub !== 'number' || typeof payload.tv !== 'number' || typeof (payload as { exp?: unknown }).exp !== 'number') {
+    const { sub, tv, exp } = claims;
+    if (typeof sub !== 'number' || typeof tv !== 'number' || typeof exp !== 'number') {
       throw new DomainError(ErrorCode.Unauthenticated, 'Invalid token');
     }
-    const actor = await this.actors.resolve(payload.sub, payload.tv);
+    // The role and the unit come from the database, never from the token, and a bumped token
+    // version (disable, new password, move) refuses every token issued before it, at once.
+    const actor = await this.actors.resolve(sub, tv);
     if (!actor) throw new DomainError(ErrorCode.Unauthenticated, 'Token revoked or user disabled');
     req.actor = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
