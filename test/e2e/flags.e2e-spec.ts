@@ -4,6 +4,11 @@ import { demandBody } from '../factories/demands';
 import { reportBody } from '../factories/reports';
 import { TestApp } from '../utils/test-app';
 
+interface OnceOnly {
+  unitId: number;
+  fields: { fieldKey: string; providedTo: { demandId: number; registrationNo: string; issuerName: string; landsOn: string }[] }[];
+}
+
 interface FlagItem {
   id: number;
   rule: string;
@@ -264,6 +269,54 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       await t.http.post('/api/v1/flags/evaluate').set(bearer(users.reporter)).send({ period: '2026' }).expect(403);
       const bad = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-13' }).expect(400);
       expect(bad.body.message).toMatch(/period/);
+    });
+  });
+
+  describe('preview before sending (POST /demands/preview)', () => {
+    const preview = (body: Record<string, unknown>, as: UserRef = users.issuer) => t.http.post('/api/v1/demands/preview').set(bearer(as)).send(body);
+    const counts = async () => ({
+      demands: Number((await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM demands'))[0].n),
+      flags: Number((await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM flags'))[0].n),
+      audit: Number((await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM audit_log'))[0].n),
+      counters: await selectRows(t.db, 'SELECT prefix, year, last_seq FROM registration_counters ORDER BY prefix, year'),
+    });
+
+    it('answers the flags it would raise, what the target already gave and to whom, and the budget left — writing nothing', async () => {
+      const earlier = await createDemand(demandBody('report', tree, { title: '辖区学校基本情况', issuedOn: '2026-06-01', dueOn: '2026-06-19', fields: ['学校数', '在校学生数', '教师总数'] }));
+      const before = await counts();
+      const imposed = (await t.http.get(`/api/v1/issuer-budgets/${otherIssuer.orgUnitId}/2026`).set(bearer(otherIssuer)).expect(200)).body.imposedHours as number;
+      const body = demandBody('report', tree, { title: '学校情况再报', issuedOn: '2026-06-29', dueOn: '2026-06-30', fields: ['学校数量', '在校学生（人）', '校舍面积'] });
+      const res = await preview(body, otherIssuer).expect(200);
+      expect(await counts()).toEqual(before);
+      const rules = (res.body.flags as { rule: string; unitId: number | null }[]).map((f) => `${f.rule}:${f.unitId ?? '-'}`).sort();
+      expect(rules).toEqual(['DUPLICATE_DATA_REQUEST:' + tree.wenlan.id, 'SHORT_DEADLINE:-']);
+      const [unit] = res.body.onceOnly as OnceOnly[];
+      expect(unit).toMatchObject({ unitId: tree.wenlan.id });
+      const given = unit.fields.find((f) => f.providedTo.some((p) => p.demandId === earlier.id));
+      expect(given).toBeDefined();
+      expect(given!.providedTo[0]).toMatchObject({ demandId: earlier.id, issuerName: '蒙自市教育局', landsOn: '2026-06-19', registrationNo: expect.stringMatching(/^532503-2026-/) });
+      expect(res.body).toMatchObject({ writesNothing: true, unitsChecked: 1, estimate: { targetCount: 1, occurrences: 1, estimateSource: 'policy' } });
+      // No budget set for this office: the hours it imposes, this demand included, and nothing to compare them with.
+      expect(res.body.budget).toMatchObject({ budgetHours: null, remainingHours: null });
+      expect(res.body.budget.imposedHours).toBeCloseTo(imposed + res.body.estimate.totalHours, 2);
+    });
+
+    it('counts the demand against the issuer’s budget, and registering it afterwards raises what the preview said', async () => {
+      const body = demandBody('document', tree, { title: '超长通知', charCount: 12000 });
+      const res = await preview(body).expect(200);
+      expect(res.body.budget).toMatchObject({ issuerId: tree.education.id, year: 2026, budgetHours: 1 });
+      const own = (await t.http.get(`/api/v1/issuer-budgets/${tree.education.id}/2026`).set(bearer(users.issuer)).expect(200)).body;
+      expect(res.body.budget.imposedHours).toBeCloseTo(own.imposedHours + res.body.estimate.totalHours, 2);
+      const created = await createDemand(body);
+      expect((await flagsOf(`demandId=${created.id}`)).map((f) => f.rule)).toEqual((res.body.flags as { rule: string }[]).map((f) => f.rule));
+    });
+
+    it('refuses what registering refuses, and every role but issuer', async () => {
+      await preview(demandBody('report', tree, { targetUnitIds: [tree.gejiuTown.id] })).expect(403);
+      expect((await preview(demandBody('report', tree, { fields: [] })).expect(400)).body.message).toMatch(/fields/);
+      expect((await preview(demandBody('meeting', tree, { durationMinutes: undefined })).expect(422)).body.details[0].field).toBe('durationMinutes');
+      await preview({ ...demandBody('report', tree), colour: 'red' }).expect(400);
+      for (const who of [users.reporter, users.coordinator, users.inspector, users.admin]) await preview(demandBody('report', tree), who).expect(403);
     });
   });
 });

@@ -131,7 +131,7 @@ export class DemandsService {
     const issuer = this.issuerOf(actor);
     const spec: DemandSpec = { ...dto, recurrence: dto.recurrence ?? 'once' };
     this.checkForm(spec);
-    const rollback = Symbol('rollback');
+    const rollback = new Error('dry run: roll back');
     let answer: { value: T } | null = null;
     try {
       await this.tx.run(async (tx) => {

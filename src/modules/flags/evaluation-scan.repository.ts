@@ -57,7 +57,7 @@ export class EvaluationScanRepository {
   }
 
   /** Reports and inspections with a landing that may fall in [from, to] (first landing ≤ to, last ≥ from), after `afterId`. */
-  async comparableDemands(tx: Tx, from: string, to: string, afterId: number, limit: number): Promise<ScannedDemand[]> {
+  async comparableDemands(tx: Tx, from: string, to: string, afterId: number, limit: number, onlyIds?: readonly number[]): Promise<ScannedDemand[]> {
     const rows = await selectRows<{
       id: Num;
       issuer_id: Num;
@@ -75,8 +75,9 @@ export class EvaluationScanRepository {
     }>(
       tx,
       `SELECT id, issuer_id, kind, topic_code, issued_on, starts_on, due_on, recurrence, recurrence_until, cancelled_on, parent_demand_id, plan_item_id, title
-       FROM demands WHERE kind IN ('report', 'inspection') AND lands_on <= ? AND COALESCE(last_lands_on, lands_on) >= ? AND id > ? ORDER BY id LIMIT ?`,
-      [to, from, afterId, limit],
+       FROM demands WHERE kind IN ('report', 'inspection') AND lands_on <= ? AND COALESCE(last_lands_on, lands_on) >= ? AND id > ?
+       ${onlyIds ? `AND id IN (${inList(onlyIds.length)})` : ''} ORDER BY id LIMIT ?`,
+      [to, from, afterId, ...(onlyIds ?? []), limit],
     );
     return rows.map((r) => ({
       id: toInt(r.id),
@@ -93,6 +94,30 @@ export class EvaluationScanRepository {
       planItemId: r.plan_item_id === null ? null : toInt(r.plan_item_id),
       title: r.title,
     }));
+  }
+
+  /**
+   * The reports and inspections landing on any of these units in [from, to], with the (unit,
+   * demand) pairs: what the unit rules compare for a preview of one demand.
+   */
+  async comparableOnUnits(tx: Tx, unitIds: readonly number[], from: string, to: string): Promise<{ demands: ScannedDemand[]; pairs: { unitId: number; demandId: number }[] }> {
+    if (!unitIds.length) return { demands: [], pairs: [] };
+    const pairs = (
+      await selectRows<{ unit_id: Num; demand_id: Num }>(
+        tx,
+        `SELECT t.unit_id, t.demand_id FROM demand_targets t JOIN demands d ON d.id = t.demand_id
+         WHERE t.unit_id IN (${inList(unitIds.length)}) AND d.kind IN ('report', 'inspection') AND d.lands_on <= ? AND COALESCE(d.last_lands_on, d.lands_on) >= ?
+         ORDER BY t.unit_id, t.demand_id`,
+        [...unitIds, to, from],
+      )
+    ).map((r) => ({ unitId: toInt(r.unit_id), demandId: toInt(r.demand_id) }));
+    const ids = [...new Set(pairs.map((p) => p.demandId))].sort((a, b) => a - b);
+    const demands: ScannedDemand[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      demands.push(...(await this.comparableDemands(tx, from, to, 0, chunk.length, chunk)));
+    }
+    return { demands, pairs };
   }
 
   async parentsOf(tx: Tx, ids: readonly number[]): Promise<Map<number, number | null>> {

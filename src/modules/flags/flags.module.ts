@@ -12,13 +12,16 @@ import { FlagsService } from './flags.service';
 import { IssuerBudgetRepository } from './issuer-budget.repository';
 import { IssuerBudgetsService } from './issuer-budgets.service';
 import { ObjectionFindingRepository } from './objection-finding.repository';
+import { PreviewController } from './preview.controller';
+import { PreviewRepository } from './preview.repository';
+import { PreviewService } from './preview.service';
 import { RuleFactsRepository } from './rule-facts.repository';
 
 /** Rules, flags and their review; listens to demands and objections written in other features. */
 @Module({
   imports: [PolicyModule, JobsModule, DemandsModule],
-  controllers: [FlagsController],
-  providers: [FlagRepository, RuleFactsRepository, ObjectionFindingRepository, FlagsService, FlagEvaluationService, IssuerBudgetRepository, IssuerBudgetsService],
+  controllers: [FlagsController, PreviewController],
+  providers: [FlagRepository, RuleFactsRepository, ObjectionFindingRepository, FlagsService, FlagEvaluationService, IssuerBudgetRepository, IssuerBudgetsService, PreviewRepository, PreviewService],
   exports: [FlagsService, IssuerBudgetsService, RuleFactsRepository],
 })
 export class FlagsModule implements OnModuleInit {

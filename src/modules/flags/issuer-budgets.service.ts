@@ -48,7 +48,7 @@ export class IssuerBudgetsService {
     });
   }
 
-  /** The budget an issuer sees for itself (the preview's "budget left"); null when none is set. */
+  /** The budget an issuer sees for itself (the preview's "budget left"); null only when the unit does not exist. */
   async remainingFor(tx: Tx, issuerId: number, year: number): Promise<IssuerBudgetView | null> {
     const unit = await this.repo.findUnit(tx, issuerId);
     return unit ? this.view(tx, unit, year) : null;
