@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { coreImports } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { EvaluateCommand } from './modules/flags/evaluate.command';
 import { CreateUserCommand } from './modules/identity/create-user.command';
 
 /** The command line: the same modules as the server, without HTTP. Later issues add commands here. */
@@ -10,7 +11,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }),
-      providers: [CreateUserCommand],
+      providers: [CreateUserCommand, EvaluateCommand],
     };
   }
 }

@@ -2,7 +2,20 @@ import { DomainError, ErrorCode } from '@/common/errors/domain-error';
 import { defineJob } from '@/modules/jobs/job-definition';
 import type { PolicyDocument } from '@/modules/policy/policy-document';
 import { PolicyRepository } from '@/modules/policy/policy.repository';
+import type { PolicySnapshot } from '@/modules/policy/policy.service';
+import type { TransactionRunner } from '@/database/transaction-runner';
 import { EvaluationResult, FlagEvaluation, periodBounds } from './flag-evaluation';
+
+/** The latest policy version, read without the Nest container (a worker thread, the CLI). */
+export async function latestPolicy(tx: TransactionRunner): Promise<PolicySnapshot> {
+  const policies = new PolicyRepository();
+  return tx.snapshot(async (reader) => {
+    const version = await policies.latestVersion(reader);
+    const row = version === null ? null : await policies.findByVersion(reader, version);
+    if (!row) throw new DomainError(ErrorCode.Unavailable, 'No policy version is stored yet');
+    return { version: row.version, document: JSON.parse(row.document) as PolicyDocument };
+  });
+}
 
 export interface FlagsEvaluateInput {
   period: string;
@@ -19,13 +32,7 @@ export const flagsEvaluateJob = defineJob<FlagsEvaluateInput, EvaluationResult>(
     return { period };
   },
   async run(input, ctx) {
-    const policies = new PolicyRepository();
-    const policy = await ctx.tx.snapshot(async (reader) => {
-      const version = await policies.latestVersion(reader);
-      const row = version === null ? null : await policies.findByVersion(reader, version);
-      if (!row) throw new DomainError(ErrorCode.Unavailable, 'No policy version is stored yet');
-      return { version: row.version, document: JSON.parse(row.document) as PolicyDocument };
-    });
+    const policy = await latestPolicy(ctx.tx);
     return new FlagEvaluation({ tx: ctx.tx, audit: ctx.audit, actor: ctx.actor, policy, progress: (d, t, m) => ctx.progress(d, t, m) }).run(input.period);
   },
 });

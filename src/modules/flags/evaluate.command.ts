@@ -1,0 +1,51 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { DomainError } from '@/common/errors/domain-error';
+import { todayInChina } from '@/common/time';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { FlagEvaluation, periodBounds } from './flag-evaluation';
+import { latestPolicy } from './flags-evaluate.job';
+
+interface EvaluateOptions {
+  period?: string;
+}
+
+/**
+ * `npm run cli -- evaluate [--period 2026|2026-Q3|2026-07]` (default: the current year): every
+ * rule over the period, in this process, the same evaluation as POST /flags/evaluate. Progress
+ * goes to stderr (one updating line on a terminal, plain lines otherwise); the result JSON to stdout.
+ */
+@Command({ name: 'evaluate', description: 'Run every rule over a period and update the flags (idempotent)' })
+export class EvaluateCommand extends CommandRunner {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {
+    super();
+  }
+
+  @Option({ flags: '--period <period>', description: 'A year 2026, a quarter 2026-Q3 or a month 2026-07 (default: this year)' })
+  parsePeriod(value: string): string {
+    return value;
+  }
+
+  async run(_args: string[], options: EvaluateOptions): Promise<void> {
+    const period = options.period ?? todayInChina().slice(0, 4);
+    try {
+      periodBounds(period);
+    } catch (error) {
+      process.stderr.write(`${error instanceof DomainError ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const tty = process.stderr.isTTY === true;
+    const progress = (done: number, total: number | null, message?: string) => {
+      const line = `evaluate ${period}: ${done}/${total ?? '?'} ${message ?? ''}`;
+      process.stderr.write(tty ? `\r${line.padEnd(60)}` : `${line}\n`);
+    };
+    const policy = await latestPolicy(this.tx);
+    const result = await new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, progress }).run(period);
+    if (tty) process.stderr.write('\n');
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
+}
