@@ -133,7 +133,7 @@ export class DemandJudge {
     const demands = await this.facts.demandFacts(tx, ids);
     const parentIds = [...demands.values()].map((d) => d.parentDemandId).filter((p): p is number => p !== null && !demands.has(p));
     const parents = parentIds.length ? await this.facts.demandFacts(tx, [...new Set(parentIds)]) : new Map<number, DemandFacts>();
-    const duties = await this.facts.dutyKinds(tx);
+    const duties = await this.facts.dutyKinds(tx, [...new Set([...demands.values()].map((d) => d.topic))]);
     const plans = new Map<string, Awaited<ReturnType<RuleFactsRepository['approvedPlan']>>>();
     const writes: FlagWrite[] = [];
     for (const demand of demands.values()) {

@@ -159,9 +159,14 @@ export class RuleFactsRepository {
     return visits;
   }
 
-  /** Duty-list kinds of every topic, per level (a small table: read whole). */
-  async dutyKinds(tx: Tx): Promise<Map<string, Partial<Record<Level, DutyKind[]>>>> {
-    const rows = await selectRows<{ topic_code: string; level: Level; category: DutyKind }>(tx, 'SELECT DISTINCT topic_code, level, category FROM duty_items');
+  /** Duty-list kinds of these topics, per level. */
+  async dutyKinds(tx: Tx, topics: readonly string[]): Promise<Map<string, Partial<Record<Level, DutyKind[]>>>> {
+    if (!topics.length) return new Map();
+    const rows = await selectRows<{ topic_code: string; level: Level; category: DutyKind }>(
+      tx,
+      `SELECT DISTINCT topic_code, level, category FROM duty_items WHERE topic_code IN (${inList(topics.length)})`,
+      [...topics],
+    );
     const byTopic = new Map<string, Partial<Record<Level, DutyKind[]>>>();
     for (const r of rows) {
       const levels = byTopic.get(r.topic_code) ?? {};
