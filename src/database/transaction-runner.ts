@@ -11,6 +11,9 @@ import { databaseKind, Tx } from './dialect';
  * transaction therefore waits its turn in one FIFO queue; on PostgreSQL each gets its own
  * pooled connection. A unit of work started inside another joins it instead of deadlocking.
  *
+ * A participant (`withParticipant`: an Idempotency-Key's record) commits or rolls back with the
+ * first unit of work of its caller, so a request's key and its write cannot part.
+ *
  * Reads through `reader` outside a unit of work see committed data only: on SQLite they go to a
  * second, read-only connection (WAL lets it read while the writer works), on PostgreSQL to the
  * pool. Each statement sees what was committed when it started; reads that must see one
@@ -19,11 +22,52 @@ import { databaseKind, Tx } from './dialect';
  */
 export const READ_DATA_SOURCE = Symbol('READ_DATA_SOURCE');
 
+/**
+ * Something that must commit or roll back together with a caller's write: the record of an HTTP
+ * request's Idempotency-Key, so that the key and the write it guards cannot part (a crash between
+ * two transactions would leave one without the other). Enlisted with `withParticipant`, it joins
+ * the first unit of work started inside that call, and only that one once it has committed; if
+ * that unit of work rolls back, the next one takes it.
+ */
+export interface UnitOfWorkParticipant {
+  /** Inside the transaction, before COMMIT, after the work succeeded. May write; a throw rolls everything back. */
+  beforeCommit(tx: Tx, outcome: UnitOfWorkOutcome): Promise<void>;
+  /** The unit of work ended: committed, or rolled back (then the participant is free again). */
+  settled(committed: boolean): void;
+}
+
+export interface UnitOfWorkOutcome {
+  /** What the work returned. */
+  result: unknown;
+  /** The caller declared (`run(work, { resultIsAnswer: true })`) that this result is the request's answer. */
+  resultIsAnswer: boolean;
+}
+
+export interface RunOptions {
+  /**
+   * The work's result is what the request will answer (its response body), so a participant may
+   * store it in this transaction. Only the outermost unit of work's declaration counts: a joined
+   * run is part of something larger.
+   */
+  resultIsAnswer?: boolean;
+}
+
+interface ParticipantSlot {
+  participant: UnitOfWorkParticipant;
+  state: 'free' | 'taken' | 'done';
+}
+
+/** The async context of a caller: its open unit of work, if any, and an enlisted participant. */
+interface Scope {
+  tx?: Tx;
+  slot?: ParticipantSlot;
+}
+
 @Injectable()
 export class TransactionRunner implements OnModuleDestroy {
   private tail: Promise<void> = Promise.resolve();
   private readTail: Promise<void> = Promise.resolve();
-  private readonly current = new AsyncLocalStorage<Tx>();
+  private readonly current = new AsyncLocalStorage<Scope>();
   private readonly serialise: boolean;
 
   constructor(
@@ -39,22 +83,30 @@ export class TransactionRunner implements OnModuleDestroy {
 
   /** The manager for reads: the current unit of work's, else one that sees committed data only. */
   get reader(): Tx {
-    return this.current.getStore() ?? this.readSource.manager;
+    return this.current.getStore()?.tx ?? this.readSource.manager;
   }
 
-  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const joined = this.current.getStore();
-    if (joined) return work(joined);
-    if (!this.serialise) return this.transaction(this.dataSource, work);
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((resolve) => (release = resolve));
-    await previous;
+  async run<T>(work: (tx: Tx) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const scope = this.current.getStore();
+    if (scope?.tx) return work(scope.tx);
+    const slot = scope?.slot?.state === 'free' ? scope.slot : undefined;
+    if (slot) slot.state = 'taken';
     try {
-      return await this.transaction(this.dataSource, work);
-    } finally {
-      release();
+      const result = await this.queued(() => this.transaction(this.dataSource, work, slot, options.resultIsAnswer === true));
+      if (slot) this.settle(slot, true);
+      return result;
+    } catch (error) {
+      if (slot) this.settle(slot, false);
+      throw error;
     }
+  }
+
+  /**
+   * Runs `work` with `participant` enlisted: the first unit of work started inside it (not in a
+   * unit of work already open) takes the participant into its transaction.
+   */
+  withParticipant<T>(participant: UnitOfWorkParticipant, work: () => Promise<T>): Promise<T> {
+    return this.current.run({ slot: { participant, state: 'free' } }, work);
   }
 
   /**
@@ -64,12 +116,12 @@ export class TransactionRunner implements OnModuleDestroy {
    * that connection is shared too. Inside a unit of work it joins it, like `run`.
    */
   async snapshot<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const joined = this.current.getStore();
+    const joined = this.current.getStore()?.tx;
     if (joined) return work(joined);
     if (!this.serialise) {
       return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
         await manager.query('SET TRANSACTION READ ONLY');
-        return this.current.run(manager, () => work(manager));
+        return this.current.run({ tx: manager }, () => work(manager));
       });
     }
     const previous = this.readTail;
@@ -83,13 +135,34 @@ export class TransactionRunner implements OnModuleDestroy {
     }
   }
 
-  private transaction<T>(source: DataSource, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** On SQLite, waits for the write queue (one unit of work at a time); on PostgreSQL, runs at once. */
+  private async queued<T>(start: () => Promise<T>): Promise<T> {
+    if (!this.serialise) return start();
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await start();
+    } finally {
+      release();
+    }
+  }
+
+  private settle(slot: ParticipantSlot, committed: boolean): void {
+    slot.state = committed ? 'done' : 'free';
+    slot.participant.settled(committed);
+  }
+
+  private transaction<T>(source: DataSource, work: (tx: Tx) => Promise<T>, slot?: ParticipantSlot, resultIsAnswer = false): Promise<T> {
     return source.transaction(async (manager) => {
       // SQLite: take the write lock first (BEGIN IMMEDIATE; TypeORM only issues a deferred BEGIN).
       // A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when
       // another connection - a job's worker thread - committed in between; busy_timeout cannot help.
       if (this.serialise && source === this.dataSource) await manager.query('UPDATE audit_head SET id = id WHERE 0 = 1');
-      return this.current.run(manager, () => work(manager));
+      const result = await this.current.run({ tx: manager }, () => work(manager));
+      if (slot) await slot.participant.beforeCommit(manager, { result, resultIsAnswer });
+      return result;
     });
   }
 }

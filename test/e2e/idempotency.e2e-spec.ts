@@ -187,6 +187,29 @@ describe('Idempotency-Key on POST', () => {
     expect(await unitsWithCode(other.code)).toBe(1);
   });
 
+  it('treats an expired key as new where the answer is stored with the write (POST /users), replacing the old record', async () => {
+    const key = newKey();
+    const user = (name: string) => ({ username: `${name}-${seq}`, password: 'correct-horse-battery', role: 'reporter', orgUnitId: tree.wenlan.id });
+    const first = await post(user('expiring'), key, users.admin, '/api/v1/users').expect(201);
+    const longAgo = new Date(Date.now() - (t.config.idempotencyTtlHours + 1) * 3600_000).toISOString();
+    await execute(t.db, 'UPDATE idempotency_keys SET created_at = ? WHERE idem_key = ?', [longAgo, key]);
+    const fresh = await post(user('renewed'), key, users.admin, '/api/v1/users').expect(201);
+    expect(fresh.headers[REPLAYED]).toBeUndefined();
+    expect(fresh.body.id).not.toBe(first.body.id);
+    const rows = await selectRows<{ state: string; response_json: string; created_at: string }>(
+      t.db,
+      'SELECT state, response_json, created_at FROM idempotency_keys WHERE user_id = ? AND idem_key = ?',
+      [users.admin.id, key],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].state).toBe('done');
+    expect(JSON.parse(rows[0].response_json)).toEqual(fresh.body);
+    expect(rows[0].created_at > longAgo).toBe(true);
+    const retry = await post(user('renewed'), key, users.admin, '/api/v1/users').expect(201);
+    expect(retry.headers[REPLAYED]).toBe('true');
+    expect(retry.body).toEqual(fresh.body);
+  });
+
   it('purges expired keys (at start and hourly) and keeps fresh ones', async () => {
     const [oldKey, freshKey] = [newKey(), newKey()];
     await post(department('蒙自市水务局'), oldKey).expect(201);

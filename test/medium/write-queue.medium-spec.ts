@@ -1,4 +1,5 @@
 import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import type { UnitOfWorkParticipant } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { bearer, createUser } from '../factories';
 import { TestApp } from '../utils/test-app';
@@ -201,5 +202,94 @@ describe('TransactionRunner and the write queue (medium)', () => {
     expect(snapshotWhileOpen).toEqual([]);
     expect((listed.body as { items: { code: string }[] }).items.map((i) => i.code)).not.toContain('open_write');
     expect(await selectRows(t.tx.reader, "SELECT code FROM topics WHERE code = 'open_write'")).toEqual([{ code: 'open_write' }]);
+  });
+
+  /**
+   * A participant (the record of an Idempotency-Key) commits or rolls back with the first unit
+   * of work started inside `withParticipant`, so the two can never part.
+   */
+  describe('a participant', () => {
+    /** Writes a topic row inside the unit of work it joins, and notes what it was told. */
+    function probe(code: string, fail = false) {
+      const calls: { tx: Tx; result: unknown; resultIsAnswer: boolean }[] = [];
+      const settled: boolean[] = [];
+      const participant: UnitOfWorkParticipant = {
+        async beforeCommit(tx, outcome) {
+          calls.push({ tx, ...outcome });
+          await execute(tx, 'INSERT INTO topics (code, name, sort_order) VALUES (?, ?, ?)', [code, `参与者 ${code}`, 0]);
+          if (fail) throw new Error('the participant fails');
+        },
+        settled: (committed) => settled.push(committed),
+      };
+      return { participant, calls, settled };
+    }
+
+    it('writes in the first unit of work, before its commit, and in no later one', async () => {
+      const p = probe('pq_first');
+      const seen: Tx[] = [];
+      await t.tx.withParticipant(p.participant, async () => {
+        expect(t.tx.reader.queryRunner).toBeUndefined(); // outside a unit of work: still the plain reader
+        await t.tx.run(async (tx) => {
+          seen.push(tx);
+          await auditedWrite(tx, 'pq_work_1');
+          return 'first';
+        });
+        await t.tx.run((tx) => auditedWrite(tx, 'pq_work_2'));
+      });
+      expect(p.calls).toHaveLength(1);
+      expect(p.calls[0]).toMatchObject({ result: 'first', resultIsAnswer: false });
+      expect(p.calls[0].tx).toBe(seen[0]);
+      expect(p.settled).toEqual([true]);
+      expect(await topicsLike('pq_')).toEqual(['pq_first', 'pq_work_1', 'pq_work_2']);
+    });
+
+    it('passes the result as the answer only when the outermost unit of work declares it', async () => {
+      const declared = probe('pq_declared');
+      await t.tx.withParticipant(declared.participant, () => t.tx.run(() => Promise.resolve({ id: 1 }), { resultIsAnswer: true }));
+      expect(declared.calls[0]).toMatchObject({ result: { id: 1 }, resultIsAnswer: true });
+
+      const joined = probe('pq_joined');
+      await t.tx.withParticipant(joined.participant, () => t.tx.run(() => t.tx.run(() => Promise.resolve({ id: 2 }), { resultIsAnswer: true })));
+      expect(joined.calls[0]).toMatchObject({ result: { id: 2 }, resultIsAnswer: false });
+    });
+
+    it('rolls back with a unit of work that fails, then joins the next one', async () => {
+      const p = probe('pq_retry');
+      await t.tx.withParticipant(p.participant, async () => {
+        await expect(
+          t.tx.run(async (tx) => {
+            await auditedWrite(tx, 'pq_failed_work');
+            throw new Error('the work fails');
+          }),
+        ).rejects.toThrow('the work fails');
+        expect(p.calls).toHaveLength(0);
+        expect(await topicsLike('pq_retry')).toEqual([]);
+        await t.tx.run((tx) => auditedWrite(tx, 'pq_next_work'));
+      });
+      expect(p.calls).toHaveLength(1);
+      expect(p.settled).toEqual([false, true]);
+      expect(await topicsLike('pq_')).toEqual(expect.arrayContaining(['pq_next_work', 'pq_retry']));
+      expect(await topicsLike('pq_failed')).toEqual([]);
+    });
+
+    it('that fails rolls back the work it joined', async () => {
+      const p = probe('pq_fails', true);
+      const headBefore = await head();
+      await expect(t.tx.withParticipant(p.participant, () => t.tx.run((tx) => auditedWrite(tx, 'pq_lost_work')))).rejects.toThrow('the participant fails');
+      expect(p.settled).toEqual([false]);
+      expect(await topicsLike('pq_lost')).toEqual([]);
+      expect(await topicsLike('pq_fails')).toEqual([]);
+      expect(await head()).toEqual(headBefore);
+      expect(await audit.verify()).toMatchObject({ ok: true });
+    });
+
+    it('is not taken by units of work outside withParticipant, nor by two at once', async () => {
+      const p = probe('pq_once');
+      const outside = t.tx.run((tx) => auditedWrite(tx, 'pq_outside'));
+      await t.tx.withParticipant(p.participant, () => Promise.all([t.tx.run((tx) => auditedWrite(tx, 'pq_both_1')), t.tx.run((tx) => auditedWrite(tx, 'pq_both_2'))]));
+      await outside;
+      expect(p.calls).toHaveLength(1);
+      expect(p.settled).toEqual([true]);
+    });
   });
 });

@@ -9,7 +9,8 @@ import { TransactionRunner } from '@/database/transaction-runner';
 import { Actor } from '../auth/actor';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { nowIso } from '../time';
-import { IdempotencyRepository } from './idempotency.repository';
+import { IdempotencyRecord, IdempotencyRepository } from './idempotency.repository';
+import { IdempotentRequest, KeyRecordedMeanwhile } from './idempotent-request';
 import { isMultipart, parsedBodyFingerprint, readUploadFingerprint, uploadFingerprint } from './request-fingerprint';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -18,7 +19,12 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * One idempotency mechanism for every POST: with an `Idempotency-Key` header, the first answer
  * is stored per user and key; a retry gets that answer back (header `Idempotent-Replayed: true`),
  * the same key with a different request is a 409, and a retry while the first is still running
- * is a 409 too. Failed requests release the key so the caller can try again.
+ * is a 409 too. Failed requests leave the key free so the caller can try again.
+ *
+ * The key is recorded inside the request's own first unit of work (IdempotentRequest), not in
+ * transactions of its own: where that unit of work's result is the answer (the service says so
+ * with `run(work, { resultIsAnswer: true })`), key, answer and writes commit in one transaction;
+ * elsewhere the key commits with the writes as `pending` and the answer is stored afterwards.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -56,38 +62,58 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const upload = isMultipart(req);
     const requestHash = upload ? UPLOAD_PENDING : parsedBodyFingerprint(this.secret, req);
     const expiredBefore = new Date(Date.now() - this.config.idempotencyTtlHours * 3600_000).toISOString();
-    const existing = await this.tx.run(async (tx) => {
-      const found = await this.repo.find(tx, userId, key);
-      if (found && found.createdAt < expiredBefore) await this.repo.remove(tx, userId, key);
-      else if (found) return found;
-      try {
-        await this.repo.insertPending(tx, userId, key, requestHash, nowIso());
-      } catch (error) {
-        if (isUniqueViolation(error)) throw stillRunning();
-        throw error;
-      }
-      return null;
-    });
-    if (existing) {
-      if (existing.state === 'pending') {
-        if (!upload && existing.requestHash !== UPLOAD_PENDING && existing.requestHash !== requestHash) throw reusedKey();
-        throw stillRunning();
-      }
-      const hash = upload ? await readUploadFingerprint(this.secret, req, res) : requestHash;
-      if (existing.requestHash !== hash) throw reusedKey();
-      res.setHeader('Idempotent-Replayed', 'true');
-      return existing.responseJson === null ? null : (JSON.parse(existing.responseJson) as unknown);
-    }
+    // Committed records only: a request still running elsewhere shows up once its write commits.
+    const found = await this.repo.find(this.tx.reader, userId, key);
+    const live = found && found.createdAt >= expiredBefore ? found : null;
+    if (live) return this.answerFrom(live, upload, requestHash, () => readUploadFingerprint(this.secret, req, res), res);
+
+    const fingerprint = upload ? () => uploadFingerprint(this.secret, req) : () => requestHash;
+    const request = new IdempotentRequest(this.repo, userId, key, fingerprint, status, found ? expiredBefore : null);
     let result: unknown;
     try {
-      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      result = await this.tx.withParticipant(request, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     } catch (error) {
-      await this.tx.run((tx) => this.repo.remove(tx, userId, key));
+      const stored = request.stored.state;
+      // A write of this request committed with its key pending, then the request failed: free the key.
+      if (stored === 'pending') await this.tx.run((tx) => this.repo.remove(tx, userId, key));
+      // Nothing of this request was stored. A request with the same key may have committed while
+      // this one ran (the one that failed on the key's unique index, or on the data's own): it
+      // answers for both. An upload's fingerprint is only known once the route read the file.
+      if (stored === 'nothing' && (!upload || error instanceof KeyRecordedMeanwhile)) {
+        const winner = await this.repo.find(this.tx.reader, userId, key);
+        if (winner && winner.createdAt >= expiredBefore) return this.answerFrom(winner, upload, requestHash, () => Promise.resolve(fingerprint()), res);
+      }
       throw error;
     }
-    const finalHash = upload ? uploadFingerprint(this.secret, req) : requestHash;
-    await this.tx.run((tx) => this.repo.complete(tx, userId, key, finalHash, status, JSON.stringify(result ?? null)));
+    const responseJson = JSON.stringify(result ?? null);
+    const stored = request.stored;
+    if (stored.state === 'done' && stored.responseJson === responseJson) return result;
+    if (stored.state === 'nothing') {
+      // No unit of work ran (the route wrote nothing): store the answer now.
+      await this.tx.run(async (tx) => {
+        await this.repo.removeIfOlder(tx, userId, key, expiredBefore);
+        await this.repo.insert(tx, { userId, key, requestHash: fingerprint(), answer: { statusCode: status, responseJson }, at: nowIso() });
+      }).catch((error: unknown) => {
+        // Another request with this key stored its answer meanwhile; this one's stands for its caller.
+        if (!isUniqueViolation(error)) throw error;
+      });
+      return result;
+    }
+    // Pending, or an answer that is not what the route finally returned: store the route's.
+    await this.tx.run((tx) => this.repo.complete(tx, userId, key, fingerprint(), status, responseJson));
     return result;
+  }
+
+  /** The answer for a key already recorded: its replay, or a 409 (still running, or another request). */
+  private async answerFrom(existing: IdempotencyRecord, upload: boolean, requestHash: string, uploadHash: () => Promise<string>, res: Response): Promise<unknown> {
+    if (existing.state === 'pending') {
+      if (!upload && existing.requestHash !== UPLOAD_PENDING && existing.requestHash !== requestHash) throw reusedKey();
+      throw stillRunning();
+    }
+    const hash = upload ? await uploadHash() : requestHash;
+    if (existing.requestHash !== hash) throw reusedKey();
+    res.setHeader('Idempotent-Replayed', 'true');
+    return existing.responseJson === null ? null : (JSON.parse(existing.responseJson) as unknown);
   }
 }
 

@@ -33,12 +33,19 @@ export class IdempotencyRepository {
     };
   }
 
-  async insertPending(tx: Tx, userId: number, key: string, requestHash: string, at: string): Promise<void> {
-    await execute(tx, `INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, created_at) VALUES (?, ?, ?, 'pending', ?)`, [
-      userId,
-      key,
-      requestHash,
-      at,
+  /**
+   * Records a key: `pending` (the request's writes committed, its answer is stored later) or
+   * `done` with its answer. A unique violation means the key was recorded meanwhile.
+   */
+  async insert(tx: Tx, r: { userId: number; key: string; requestHash: string; answer: { statusCode: number; responseJson: string } | null; at: string }): Promise<void> {
+    await execute(tx, `INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, status_code, response_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      r.userId,
+      r.key,
+      r.requestHash,
+      r.answer === null ? 'pending' : 'done',
+      r.answer?.statusCode ?? null,
+      r.answer?.responseJson ?? null,
+      r.at,
     ]);
   }
 
@@ -55,6 +62,11 @@ export class IdempotencyRepository {
 
   async remove(tx: Tx, userId: number, key: string): Promise<void> {
     await execute(tx, 'DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?', [userId, key]);
+  }
+
+  /** Removes the user's record of this key only if it is older than `before` (expired). */
+  async removeIfOlder(tx: Tx, userId: number, key: string, before: string): Promise<void> {
+    await execute(tx, 'DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND created_at < ?', [userId, key, before]);
   }
 
   async removeOlderThan(tx: Tx, at: string): Promise<void> {

@@ -140,7 +140,8 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
         after: userView(created),
       });
       return userView(created);
-    });
+      // The answer of POST /users: an Idempotency-Key's record commits with the user.
+    }, { resultIsAnswer: true });
   }
 
   /** Disabling, a new password and a move to another unit each revoke the user's tokens. */
