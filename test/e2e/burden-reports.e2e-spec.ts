@@ -1,5 +1,8 @@
+import { DataSource } from 'typeorm';
+import { IdempotencyRepository } from '@/common/idempotency/idempotency.repository';
 import { todayInChina } from '@/common/time';
 import { selectRows, toInt } from '@/database/dialect';
+import { AuditService } from '@/modules/audit/audit.service';
 import { workingDaysInMonth } from '@/modules/demands/calendar/working-days';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { registerDemand, reportBody, shadowBody } from '../factories/reports';
@@ -359,6 +362,109 @@ describe('burden reports (e2e)', () => {
       expect(await storedReports('demand_id = ?', [demand])).toBe(1);
       // The same key with another body is refused rather than silently replayed.
       await t.http.post(BASE).set(bearer(users.reporter)).set('Idempotency-Key', key).send({ ...body, hoursSpent: 9 }).expect(409);
+    });
+
+    const keyed = (body: object, key: string, as: UserRef = users.reporter) => t.http.post(BASE).set(bearer(as)).set('Idempotency-Key', key).send(body);
+    const keyRecord = async (key: string, as: UserRef = users.reporter) =>
+      (await selectRows<{ state: string; status_code: number | string | null; response_json: string | null }>(
+        t.db,
+        'SELECT state, status_code, response_json FROM idempotency_keys WHERE user_id = ? AND idem_key = ?',
+        [as.id, key],
+      ))[0];
+
+    it('store the answer in the one transaction that stores the report', async () => {
+      const dataSource = t.app.get(DataSource);
+      const transactions = jest.spyOn(dataSource, 'transaction');
+      try {
+        const key = `report-one-tx-${Date.now()}`;
+        const res = await keyed(shadowBody({ note: 'one transaction' }), key).expect(201);
+        expect(transactions).toHaveBeenCalledTimes(1);
+        const record = await keyRecord(key);
+        expect(record).toMatchObject({ state: 'done' });
+        expect(toInt(record.status_code)).toBe(201);
+        expect(JSON.parse(record.response_json!)).toEqual(res.body);
+      } finally {
+        transactions.mockRestore();
+      }
+    });
+
+    it('replay the answer even when nothing could be written after the report committed (a crash right after COMMIT)', async () => {
+      // Every idempotency write outside the report's own transaction fails, as if the process had
+      // died the moment the report committed.
+      const repo = IdempotencyRepository.prototype;
+      const later = [jest.spyOn(repo, 'complete'), jest.spyOn(repo, 'remove')].map((spy) => spy.mockRejectedValue(new Error('the process is gone')));
+      const key = `report-crash-${Date.now()}`;
+      const body = reportBody(await registerDemand(t, users.issuer, tree, { title: '提交后崩溃' }), '2026-09');
+      let first!: { body: unknown };
+      try {
+        first = await keyed(body, key).expect(201);
+      } finally {
+        later.forEach((spy) => spy.mockRestore());
+      }
+      const retry = await keyed(body, key).expect(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect(await storedReports('demand_id = ?', [body.demandId])).toBe(1);
+    });
+
+    it('leave no trace of the key when the write fails, even if nothing could clean up after it', async () => {
+      const key = `report-fails-${Date.now()}`;
+      const note = `fails once ${key}`;
+      const body = shadowBody({ note });
+      const append = jest.spyOn(AuditService.prototype, 'append').mockRejectedValueOnce(new Error('the audit write failed'));
+      const remove = jest.spyOn(IdempotencyRepository.prototype, 'remove').mockRejectedValue(new Error('the process is gone'));
+      try {
+        await keyed(body, key).expect(500);
+      } finally {
+        append.mockRestore();
+        remove.mockRestore();
+      }
+      expect(await keyRecord(key)).toBeUndefined();
+      expect(await storedReports('note = ?', [note])).toBe(0);
+      // The key is free: the retry is executed (not a 409 "still being processed") and stores once.
+      const retry = await keyed(body, key).expect(201);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(await storedReports('note = ?', [note])).toBe(1);
+    });
+
+    it('store one report for the same key sent many times at once; every copy gets its answer', async () => {
+      const note = `at once ${Date.now()}`;
+      for (const body of [shadowBody({ note }), reportBody(await registerDemand(t, users.issuer, tree, { title: '同时重发' }), '2026-09')]) {
+        const key = `report-at-once-${Date.now()}-${'demandId' in body ? 'registered' : 'shadow'}`;
+        const answers = await Promise.all(Array.from({ length: 6 }, () => keyed(body, key)));
+        expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
+        const executed = answers.filter((r) => r.headers['idempotent-replayed'] === undefined);
+        expect(executed).toHaveLength(1);
+        for (const res of answers) expect(res.body).toEqual(executed[0].body);
+        expect(await storedReports('id = ?', [executed[0].body.id])).toBe(1);
+        if ('demandId' in body) expect(await storedReports('demand_id = ?', [body.demandId])).toBe(1);
+        else expect(await storedReports('note = ?', [note])).toBe(1);
+      }
+    });
+  });
+
+  describe('the answer to a new report', () => {
+    const withoutHistory = (body: Record<string, unknown>) => {
+      const { history, ...rest } = body;
+      expect(history).toHaveLength(1);
+      return rest;
+    };
+
+    it('is the report exactly as GET shows it, registered or shadow, with or without the optional figures', async () => {
+      const registered = reportBody(await registerDemand(t, users.issuer, tree, { title: '回读' }), '2026-09', { note: '备注（全角）', staffInvolved: 1 });
+      const bare = { demandId: (await registerDemand(t, users.issuer, tree, { title: '回读二' })), month: '2026-09', hoursSpent: 0.1 };
+      for (const body of [registered, bare, shadowBody(), shadowBody({ overtimeHours: 1.5, pages: 9, photos: 0 }, { channel: 'paper_notice' })]) {
+        const created = await post(body).expect(201);
+        const shown = await get(`${BASE}/${created.body.id}`, users.reporter).expect(200);
+        expect(created.body).toEqual(withoutHistory(shown.body));
+      }
+    });
+
+    it('of a confirm lists each report as GET shows it', async () => {
+      const demand = await registerDemand(t, users.issuer, tree, { title: '确认回读' });
+      const res = await post({ unitId: tree.wenlan.id, month: '2026-09', demandIds: [demand] }, users.reporter, `${BASE}/confirm`).expect(201);
+      const shown = await get(`${BASE}/${res.body.items[0].id}`, users.reporter).expect(200);
+      expect(res.body.items[0]).toEqual(withoutHistory(shown.body));
     });
   });
 });

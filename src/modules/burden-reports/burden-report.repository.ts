@@ -57,6 +57,7 @@ export interface ReportVersionRow extends StoredFigures {
 export interface ReportUnit {
   id: number;
   name: string;
+  code: string;
   path: string;
   kind: 'area' | 'department';
   staffCount: number;
@@ -86,6 +87,9 @@ export interface TargetInMonth {
   demandId: number;
   estimatedMinutes: number;
   occurrences: number;
+  /** How a report names the demand (BurdenReportRow.demandTitle, registrationNo). */
+  title: string;
+  registrationNo: string | null;
 }
 
 type Num = number | string;
@@ -183,12 +187,14 @@ export function reportVisibility(actor: Actor, where: Where): void {
 @Injectable()
 export class BurdenReportRepository {
   async findUnit(tx: Tx, id: number): Promise<ReportUnit | null> {
-    const rows = await selectRows<{ id: Num; name: string; path: string; kind: 'area' | 'department'; staff_count: Num }>(
+    const rows = await selectRows<{ id: Num; name: string; code: string; path: string; kind: 'area' | 'department'; staff_count: Num }>(
       tx,
-      'SELECT id, name, path, kind, staff_count FROM org_units WHERE id = ?',
+      'SELECT id, name, code, path, kind, staff_count FROM org_units WHERE id = ?',
       [id],
     );
-    return rows.length ? { id: toInt(rows[0].id), name: rows[0].name, path: rows[0].path, kind: rows[0].kind, staffCount: toInt(rows[0].staff_count) } : null;
+    if (!rows.length) return null;
+    const r = rows[0];
+    return { id: toInt(r.id), name: r.name, code: r.code, path: r.path, kind: r.kind, staffCount: toInt(r.staff_count) };
   }
 
   /**
@@ -199,15 +205,22 @@ export class BurdenReportRepository {
     const out = new Map<number, TargetInMonth>();
     for (let i = 0; i < demandIds.length; i += 500) {
       const chunk = demandIds.slice(i, i + 500);
-      const rows = await selectRows<{ demand_id: Num; estimated_minutes: Num; occurrences: Num | null }>(
+      const rows = await selectRows<{ demand_id: Num; estimated_minutes: Num; occurrences: Num | null; title: string; registration_no: string | null }>(
         tx,
-        `SELECT t.demand_id, t.estimated_minutes, o.occurrences FROM demand_targets t
+        `SELECT t.demand_id, t.estimated_minutes, o.occurrences, d.title, d.registration_no FROM demand_targets t
+         JOIN demands d ON d.id = t.demand_id
          LEFT JOIN demand_occurrences o ON o.demand_id = t.demand_id AND o.month = ?
          WHERE t.unit_id = ? AND t.demand_id IN (${chunk.map(() => '?').join(', ')})`,
         [month, unitId, ...chunk],
       );
       for (const r of rows) {
-        out.set(toInt(r.demand_id), { demandId: toInt(r.demand_id), estimatedMinutes: toInt(r.estimated_minutes), occurrences: r.occurrences === null ? 0 : toInt(r.occurrences) });
+        out.set(toInt(r.demand_id), {
+          demandId: toInt(r.demand_id),
+          estimatedMinutes: toInt(r.estimated_minutes),
+          occurrences: r.occurrences === null ? 0 : toInt(r.occurrences),
+          title: r.title,
+          registrationNo: r.registration_no,
+        });
       }
     }
     return out;
@@ -265,6 +278,40 @@ export class BurdenReportRepository {
     const id = toInt(rows[0].id);
     await this.insertVersion(tx, id, 1, r.source === 'confirm' ? 'confirm' : 'create', r, r.by, r.at);
     return id;
+  }
+
+  /**
+   * `insert`, returning the row as `findById` would read it back, without reading it: every
+   * column is what was just written, and the unit's and the demand's names are the caller's, read
+   * in the same transaction.
+   */
+  async insertRow(tx: Tx, r: NewReport, unit: ReportUnit, demand: Pick<TargetInMonth, 'title' | 'registrationNo'> | null): Promise<BurdenReportRow> {
+    if (unit.id !== r.unitId) throw new Error(`insertRow: unit ${unit.id} is not the report's unit ${r.unitId}`);
+    const id = await this.insert(tx, r);
+    const shadow = r.shadow;
+    return {
+      id,
+      unitId: unit.id,
+      unitName: unit.name,
+      unitCode: unit.code,
+      unitPath: unit.path,
+      demandId: r.demandId,
+      demandTitle: demand?.title ?? null,
+      registrationNo: demand?.registrationNo ?? null,
+      month: r.month,
+      shadow: shadow === null ? null : { issuerName: shadow.issuerName, kind: shadow.kind, title: shadow.title, receivedOn: shadow.receivedOn, channel: shadow.channel },
+      source: r.source,
+      minutesSpent: r.minutesSpent,
+      staffInvolved: r.staffInvolved,
+      overtimeMinutes: r.overtimeMinutes,
+      pages: r.pages,
+      photos: r.photos,
+      note: r.note,
+      version: 1,
+      linkedAt: null,
+      createdAt: r.at,
+      updatedAt: r.at,
+    };
   }
 
   /**

@@ -8,7 +8,7 @@ import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { daysInMonth, monthBounds, workingDaysInMonth } from '@/modules/demands/calendar/working-days';
 import { OrgUnitRepository } from '@/modules/org-units/org-unit.repository';
-import { BurdenReportRepository, BurdenReportRow, ReportUnit, ReportVersionRow, StoredFigures } from './burden-report.repository';
+import { BurdenReportRepository, BurdenReportRow, ReportUnit, ReportVersionRow, StoredFigures, TargetInMonth } from './burden-report.repository';
 import { AmendBurdenReportDto, BurdenReportQueryDto, ConfirmBurdenReportsDto, CreateBurdenReportDto, LinkBurdenReportDto } from './dto/burden-report.dto';
 import { figureProblems, hoursToMinutes, isCalendarMonth, isFutureDate, isFutureMonth, MonthCapacity, minutesToHours, ReportFigures } from './plausibility';
 import { SHADOW_CHANNEL_LABELS } from './shadow-channel';
@@ -166,27 +166,32 @@ export class BurdenReportsService {
     const today = todayInChina();
     const subject = this.subjectOf(dto, today);
     const unitId = dto.unitId ?? actor.orgUnitId;
+    // The answer is the unit of work's result: an Idempotency-Key's record commits with the report.
     const write = () =>
-      this.tx.run(async (tx) => {
-        const unit = await this.reportingUnit(tx, actor, unitId);
-        if (subject.demandId !== null) {
-          await this.checkDemandReachesUnit(tx, subject.demandId, unit, subject.month, 'demandId', 'month');
-          const existing = await this.repo.findCurrentId(tx, unit.id, subject.demandId, subject.month);
-          if (existing !== null) throw alreadyReported(existing, 'demandId', `Unit ${unit.id}, demand ${subject.demandId}, month ${subject.month}`);
-        }
-        const figures = await this.checkedFigures(tx, unit, subject.month, {
-          hoursSpent: dto.hoursSpent,
-          overtimeHours: dto.overtimeHours ?? 0,
-          staffInvolved: dto.staffInvolved ?? null,
-          pages: dto.pages ?? 0,
-          photos: dto.photos ?? 0,
-          note: dto.note ?? null,
-        });
-        const id = await this.repo.insert(tx, { ...figures, unitId: unit.id, demandId: subject.demandId, month: subject.month, shadow: subject.shadow, source: 'report', by: actor.userId, at: nowIso() });
-        const created = view((await this.repo.findById(tx, id))!);
-        await this.audit.append(tx, { actor, action: 'burden-report.create', entityType: 'burden_report', entityId: id, unitPath: unit.path, after: created });
-        return created;
-      });
+      this.tx.run(
+        async (tx) => {
+          const unit = await this.reportingUnit(tx, actor, unitId);
+          let demand: TargetInMonth | null = null;
+          if (subject.demandId !== null) {
+            demand = await this.checkDemandReachesUnit(tx, subject.demandId, unit, subject.month, 'demandId', 'month');
+            const existing = await this.repo.findCurrentId(tx, unit.id, subject.demandId, subject.month);
+            if (existing !== null) throw alreadyReported(existing, 'demandId', `Unit ${unit.id}, demand ${subject.demandId}, month ${subject.month}`);
+          }
+          const figures = await this.checkedFigures(tx, unit, subject.month, {
+            hoursSpent: dto.hoursSpent,
+            overtimeHours: dto.overtimeHours ?? 0,
+            staffInvolved: dto.staffInvolved ?? null,
+            pages: dto.pages ?? 0,
+            photos: dto.photos ?? 0,
+            note: dto.note ?? null,
+          });
+          const report = { ...figures, unitId: unit.id, demandId: subject.demandId, month: subject.month, shadow: subject.shadow, source: 'report' as const, by: actor.userId, at: nowIso() };
+          const created = view(await this.repo.insertRow(tx, report, unit, demand));
+          await this.audit.append(tx, { actor, action: 'burden-report.create', entityType: 'burden_report', entityId: created.id, unitPath: unit.path, after: created });
+          return created;
+        },
+        { resultIsAnswer: true },
+      );
     return this.conflictOnRace(write, async () => {
       if (subject.demandId === null || unitId === null) return null;
       const existing = await this.repo.findCurrentId(this.tx.reader, unitId, subject.demandId, subject.month);
@@ -230,27 +235,18 @@ export class BurdenReportsService {
         for (const demandId of dto.demandIds) {
           const target = targets.get(demandId)!;
           const minutes = target.estimatedMinutes * target.occurrences;
-          const id = await this.repo.insert(tx, {
-            unitId: unit.id,
-            demandId,
-            month: dto.month,
-            shadow: null,
-            source: 'confirm',
-            minutesSpent: minutes,
-            staffInvolved: null,
-            overtimeMinutes: 0,
-            pages: 0,
-            photos: 0,
-            note: null,
-            by: actor.userId,
-            at,
-          });
-          const created = view((await this.repo.findById(tx, id))!);
-          await this.audit.append(tx, { actor, action: 'burden-report.confirm', entityType: 'burden_report', entityId: id, unitPath: unit.path, after: created });
+          const row = await this.repo.insertRow(
+            tx,
+            { unitId: unit.id, demandId, month: dto.month, shadow: null, source: 'confirm', minutesSpent: minutes, staffInvolved: null, overtimeMinutes: 0, pages: 0, photos: 0, note: null, by: actor.userId, at },
+            unit,
+            target,
+          );
+          const created = view(row);
+          await this.audit.append(tx, { actor, action: 'burden-report.confirm', entityType: 'burden_report', entityId: row.id, unitPath: unit.path, after: created });
           items.push(created);
         }
         return { unitId: unit.id, month: dto.month, items };
-      });
+      }, { resultIsAnswer: true });
     return this.conflictOnRace(write, async () => {
       if (unitId === null) return null;
       const existing = await this.repo.existingForDemands(this.tx.reader, unitId, dto.month, dto.demandIds);
@@ -284,7 +280,7 @@ export class BurdenReportsService {
       const after = await this.detail(tx, id);
       await this.audit.append(tx, { actor, action: 'burden-report.amend', entityType: 'burden_report', entityId: id, unitPath: unit.path, before: view(current), after: view(await this.row(tx, id)) });
       return after;
-    });
+    }, { resultIsAnswer: true });
   }
 
   /**
@@ -314,7 +310,7 @@ export class BurdenReportsService {
         const after = await this.detail(tx, id);
         await this.audit.append(tx, { actor, action: 'burden-report.link', entityType: 'burden_report', entityId: id, unitPath: unit.path, before: view(current), after: view(await this.row(tx, id)) });
         return after;
-      });
+      }, { resultIsAnswer: true });
     return this.conflictOnRace(write, async () => {
       const report = await this.repo.findById(this.tx.reader, id);
       const existing = report ? await this.repo.findCurrentId(this.tx.reader, report.unitId, dto.demandId, dto.month ?? report.month) : null;
@@ -380,7 +376,7 @@ export class BurdenReportsService {
   }
 
   /** 422 unless the demand targets the unit (naming `demandField`) and lands on it in the month (naming `monthField`). */
-  private async checkDemandReachesUnit(tx: Tx, demandId: number, unit: ReportUnit, month: string, demandField: string, monthField: string): Promise<void> {
+  private async checkDemandReachesUnit(tx: Tx, demandId: number, unit: ReportUnit, month: string, demandField: string, monthField: string): Promise<TargetInMonth> {
     const target = (await this.repo.targetsInMonth(tx, unit.id, month, [demandId])).get(demandId);
     // An unknown demand and one that does not reach this unit answer alike: no guessing what exists.
     if (!target) throw one(demandField, `demand ${demandId} does not target ${unit.name}`);
@@ -388,6 +384,7 @@ export class BurdenReportsService {
       const months = await this.repo.occurrenceMonths(tx, demandId);
       throw unprocessable([{ field: monthField, message: `demand ${demandId} does not land on ${unit.name} in ${month}; it lands in ${months.join(', ') || 'no month'}`, months }]);
     }
+    return target;
   }
 
   /** Plausibility against the unit's staff in force and the month's working days; stored units out. */
