@@ -1,4 +1,3 @@
-import { canonicalJson } from '@/common/canonical-json';
 import type { Tx } from '@/database/dialect';
 import { workingDaysBetween } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
@@ -45,7 +44,9 @@ export function toWrite(finding: Finding, unitId: number | null, policyVersion: 
     period: finding.period,
     landsOn: finding.landsOn,
     explanation: finding.explanation,
-    evidence: canonicalJson(finding.evidence),
+    // The rules build evidence in a fixed key order, so plain JSON is stable enough to compare a
+    // stored judgement with a new one, and several times cheaper than canonical JSON at province scale.
+    evidence: JSON.stringify(finding.evidence),
     policyVersion,
   };
 }
@@ -68,16 +69,19 @@ export class FindingsReconciler {
     const wanted = new Map<string, FlagWrite>();
     for (const w of desired) wanted.set(w.fingerprint, w);
     const stored = new Map(scope.map((s) => [s.fingerprint, s]));
-    const unknown = [...wanted.keys()].filter((fp) => !stored.has(fp));
-    // A finding may already be stored outside the scope read (another period's day): never insert it twice.
-    for (const s of await this.flags.findingsByFingerprint(tx, unknown)) stored.set(s.fingerprint, s);
+    // Findings not in the scope read are inserted at once; the few already stored under another
+    // period's scope come back as not inserted and are reconciled like the rest.
+    const fresh = [...wanted.values()].filter((w) => !stored.has(w.fingerprint));
+    const inserted = await this.flags.insertFindings(tx, fresh, at);
+    counts.raised += inserted.size;
+    const elsewhere = fresh.filter((w) => !inserted.has(w.fingerprint)).map((w) => w.fingerprint);
+    for (const s of await this.flags.findingsByFingerprint(tx, elsewhere)) stored.set(s.fingerprint, s);
 
-    const fresh: FlagWrite[] = [];
     for (const w of wanted.values()) {
+      if (inserted.has(w.fingerprint)) continue;
       const s = stored.get(w.fingerprint);
-      if (!s) {
-        fresh.push(w);
-      } else if (s.status === 'withdrawn') {
+      if (!s) continue;
+      if (s.status === 'withdrawn') {
         await this.flags.moveStatus(tx, s.id, { from: 'withdrawn', to: 'open', version: null }, at);
         await this.flags.refreshFinding(tx, s.id, w, at);
         await this.flags.insertTransition(tx, { flagId: s.id, from: 'withdrawn', to: 'open', actorId: null, at, comment: REOPEN_NOTE });
@@ -93,8 +97,6 @@ export class FindingsReconciler {
         counts.kept++;
       }
     }
-    await this.flags.insertFindings(tx, fresh, at);
-    counts.raised += fresh.length;
 
     counts.withdrawn += (await this.withdrawMissing(tx, scope, wanted, at)).length;
     return counts;

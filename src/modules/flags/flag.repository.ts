@@ -174,7 +174,8 @@ function flagVisibility(actor: Actor, where: Where): void {
   }
 }
 
-const INSERT_CHUNK = 50;
+/** Rows per INSERT: 14 parameters each stays far below both databases' parameter limits. */
+const INSERT_CHUNK = 400;
 
 @Injectable()
 export class FlagRepository {
@@ -282,8 +283,13 @@ export class FlagRepository {
     }));
   }
 
-  /** New flags, status open, in multi-row statements. */
-  async insertFindings(tx: Tx, rows: readonly FlagWrite[], at: string): Promise<void> {
+  /**
+   * New flags, status open, in multi-row statements. A fingerprint already stored (a finding of
+   * another period's scope) is left alone; the fingerprints actually inserted are returned, so the
+   * caller reconciles the others without a lookup before every insert.
+   */
+  async insertFindings(tx: Tx, rows: readonly FlagWrite[], at: string): Promise<Set<string>> {
+    const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const values = chunk.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)`).join(', ');
@@ -302,13 +308,15 @@ export class FlagRepository {
         at,
         at,
       ]);
-      await execute(
+      const returned = await selectRows<{ fingerprint: string }>(
         tx,
         `INSERT INTO flags (fingerprint, rule_code, demand_id, report_id, unit_id, issuer_id, period, lands_on, status, explanation, evidence, policy_version, raised_at, updated_at, row_version)
-         VALUES ${values}`,
+         VALUES ${values} ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint`,
         params,
       );
+      for (const r of returned) inserted.add(r.fingerprint);
     }
+    return inserted;
   }
 
   /** Refreshes an open flag's judgement (explanation, evidence, policy version) as the evaluation sees it now. */
