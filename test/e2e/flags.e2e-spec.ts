@@ -101,6 +101,14 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       expect((await flagsOf(`demandId=${inspection.id}`)).map((f) => f.rule)).toEqual(['UNPLANNED_INSPECTION']);
     });
 
+    it('a topic on the villages’ negative list raises OUT_OF_SCOPE on each village target, not on a township', async () => {
+      await t.http.post('/api/v1/duty-items').set(bearer(users.admin)).send({ level: 'village', topic: 'statistics', category: 'negative', title: '统计调查报表' }).expect(201);
+      const toVillages = await createDemand(demandBody('report', tree, { topic: 'statistics', targetUnitIds: [], targetScopes: [{ underId: tree.mengzi.id, level: 'village' }] }));
+      expect((await flagsOf(`demandId=${toVillages.id}`)).map((f) => [f.rule, f.unitId])).toEqual([['OUT_OF_SCOPE', tree.village.id]]);
+      const toTownship = await createDemand(demandBody('report', tree, { topic: 'statistics' }));
+      expect(await flagsOf(`demandId=${toTownship.id}`)).toEqual([]);
+    });
+
     it('cancelling a demand withdraws its open findings', async () => {
       const long = await createDemand(demandBody('document', tree, { charCount: 6000 }));
       expect((await flagsOf(`demandId=${long.id}`)).map((f) => [f.rule, f.status])).toEqual([['DOCUMENT_TOO_LONG', 'open']]);

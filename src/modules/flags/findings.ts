@@ -3,7 +3,7 @@ import { workingDaysBetween } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { FlagRepository, FlagWrite, StoredFinding } from './flag.repository';
 import { isWithdrawable } from './flag-state';
-import { RuleFactsRepository } from './rule-facts.repository';
+import { ApprovedPlanFacts, RuleFactsRepository } from './rule-facts.repository';
 import { DemandFacts, DemandRule, DemandRuleContext, Finding, fingerprintOf, RuleCode } from './rules/rule';
 
 /** What one reconciliation changed; summed into an evaluation's result. */
@@ -116,6 +116,14 @@ export class FindingsReconciler {
   }
 }
 
+/** Plans and plan items looked up while judging, by issuer|year and plan|item. */
+export interface JudgeCache {
+  plans: Map<string, ApprovedPlanFacts | null>;
+  items: Map<string, { id: number; topic: string } | null>;
+}
+
+export const newJudgeCache = (): JudgeCache => ({ plans: new Map(), items: new Map() });
+
 /**
  * Runs the rules about one demand's own properties over a batch of demands and expands each
  * finding to the units it attaches to. A cancelled demand raises nothing: its findings no longer
@@ -131,12 +139,20 @@ export class DemandJudge {
     return [...new Set(this.rules.map((r) => r.code))];
   }
 
-  async judge(tx: Tx, ids: readonly number[], policy: PolicySnapshot): Promise<FlagWrite[]> {
+  /**
+   * The findings of the rules on these demands. `cache` may be shared by the calls of one
+   * evaluation (plans and plan items do not change under it); a write-time call uses a fresh one.
+   */
+  async judge(tx: Tx, ids: readonly number[], policy: PolicySnapshot, cache: JudgeCache = newJudgeCache()): Promise<FlagWrite[]> {
     const demands = await this.facts.demandFacts(tx, ids);
     const parentIds = [...demands.values()].map((d) => d.parentDemandId).filter((p): p is number => p !== null && !demands.has(p));
     const parents = parentIds.length ? await this.facts.demandFacts(tx, [...new Set(parentIds)]) : new Map<number, DemandFacts>();
     const duties = await this.facts.dutyKinds(tx, [...new Set([...demands.values()].map((d) => d.topic))]);
-    const plans = new Map<string, Awaited<ReturnType<RuleFactsRepository['approvedPlan']>>>();
+    await this.facts.fillTargetLevels(
+      tx,
+      [...demands.values()].filter((d) => d.status !== 'cancelled' && duties.has(d.topic)),
+    );
+    const plans = cache.plans;
     const writes: FlagWrite[] = [];
     for (const demand of demands.values()) {
       if (demand.status === 'cancelled') continue;
@@ -146,7 +162,13 @@ export class DemandJudge {
         const key = `${demand.issuerId}|${year}`;
         if (!plans.has(key)) plans.set(key, await this.facts.approvedPlan(tx, demand.issuerId, year));
         const plan = plans.get(key) ?? null;
-        if (plan) approvedPlan = { ...plan, item: demand.planItemId === null ? null : await this.facts.planItemIn(tx, plan.planId, demand.planItemId) };
+        if (plan && demand.planItemId !== null) {
+          const itemKey = `${plan.planId}|${demand.planItemId}`;
+          if (!cache.items.has(itemKey)) cache.items.set(itemKey, await this.facts.planItemIn(tx, plan.planId, demand.planItemId));
+          approvedPlan = { ...plan, item: cache.items.get(itemKey) ?? null };
+        } else if (plan) {
+          approvedPlan = { ...plan, item: null };
+        }
       }
       const context: DemandRuleContext = {
         thresholds: policy.document.thresholds,

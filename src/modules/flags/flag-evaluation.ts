@@ -7,7 +7,7 @@ import { monthsOfPeriod } from '@/modules/burden-reports/monitoring/reporting-ra
 import { addDays, monthBounds, toEpochDay } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { FlagRepository, FlagWrite, StoredFinding } from './flag.repository';
-import { addCounts, DemandJudge, emptyCounts, FindingsReconciler, ReconcileCounts, toWrite } from './findings';
+import { addCounts, DemandJudge, emptyCounts, FindingsReconciler, newJudgeCache, ReconcileCounts, toWrite } from './findings';
 import { EvaluationScanRepository } from './evaluation-scan.repository';
 import { IssuerBudgetRepository } from './issuer-budget.repository';
 import { LandingBuilder } from './landings';
@@ -66,6 +66,7 @@ export class FlagEvaluation {
   private readonly landings = new LandingBuilder(this.scan);
   private readonly reconciler = new FindingsReconciler(this.flags);
   private readonly judge = new DemandJudge(this.facts, DEMAND_RULES);
+  private readonly judgeCache = newJudgeCache();
   private readonly byRule = new Map<RuleCode, ReconcileCounts>();
   private counts = emptyCounts();
 
@@ -140,7 +141,7 @@ export class FlagEvaluation {
       const ids = await this.deps.tx.snapshot((reader) => this.scan.demandIdsLandingIn(reader, from, to, after, DEMAND_BATCH));
       if (!ids.length) break;
       after = ids[ids.length - 1];
-      const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy));
+      const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy, this.judgeCache));
       const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, ids, this.judge.codes));
       await this.reconcileByRule(desired, scope);
       judged += ids.length;

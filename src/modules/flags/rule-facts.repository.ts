@@ -54,7 +54,6 @@ export class RuleFactsRepository {
         chunk,
       );
       const keys = await this.fieldKeys(tx, chunk);
-      const levels = await this.targetLevels(tx, chunk);
       for (const r of rows) {
         const id = toInt(r.id);
         const details = JSON.parse(r.details) as Record<string, unknown>;
@@ -86,7 +85,7 @@ export class RuleFactsRepository {
           parentDemandId: r.parent_demand_id === null ? null : toInt(r.parent_demand_id),
           planItemId: r.plan_item_id === null ? null : toInt(r.plan_item_id),
           targetCount: toInt(r.target_count),
-          targetLevels: levels.get(id) ?? [],
+          targetLevels: [],
         });
       }
     }
@@ -107,6 +106,19 @@ export class RuleFactsRepository {
       keys.set(id, list);
     }
     return keys;
+  }
+
+  /**
+   * Fills `targetLevels` of these demands. Reading a demand's targets is the costly part of
+   * judging it (a provincial demand reaches 15,000 villages), so the judge asks only for demands
+   * whose topic has duty-list entries: without them the levels decide nothing.
+   */
+  async fillTargetLevels(tx: Tx, demands: readonly DemandFacts[]): Promise<void> {
+    for (let i = 0; i < demands.length; i += CHUNK) {
+      const chunk = demands.slice(i, i + CHUNK);
+      const levels = await this.targetLevels(tx, chunk.map((d) => d.id));
+      for (const d of chunk) d.targetLevels = levels.get(d.id) ?? [];
+    }
   }
 
   private async targetLevels(tx: Tx, ids: readonly number[]): Promise<Map<number, Level[]>> {

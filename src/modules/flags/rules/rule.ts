@@ -79,7 +79,11 @@ export interface DemandFacts {
   appRequirements: string[];
   parentDemandId: number | null;
   planItemId: number | null;
-  /** Number of target units and the distinct levels among them. */
+  /**
+   * Number of target units and the distinct levels among them. The engine reads the levels only
+   * when the demand's topic has duty-list entries (otherwise they decide nothing) and leaves the
+   * list empty otherwise.
+   */
   targetCount: number;
   targetLevels: Level[];
 }
