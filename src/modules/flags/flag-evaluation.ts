@@ -1,5 +1,6 @@
 import type { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { MAX_ID } from '@/common/http/id-param';
 import { nowIso } from '@/common/time';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
@@ -172,16 +173,18 @@ export class FlagEvaluation {
       plannedVisits: (item) => visits.get(item) ?? null,
     };
     const unitRuleCodes = [...new Set(UNIT_RULES.map((r) => r.code))];
-    const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsInPeriod(reader, unitRuleCodes, from, to));
-    const holding = new Set<string>();
+    // Findings are reconciled per run of whole units, against the stored flags of exactly those
+    // units, so memory holds one batch of findings, never the province's (775 k flags at province scale).
     let pending: FlagWrite[] = [];
+    let flushedThrough = 0;
     let units = 0;
 
-    const flush = async () => {
-      if (!pending.length) return;
+    const flush = async (throughUnit: number) => {
       const batch = pending;
       pending = [];
-      await this.reconcileByRule(batch, []);
+      const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOnUnits(reader, unitRuleCodes, flushedThrough + 1, throughUnit, from, to));
+      flushedThrough = throughUnit;
+      if (batch.length || scope.length) await this.reconcileByRule(batch, scope);
     };
     const judgeUnit = async (unitId: number, onUnit: Landing[]) => {
       const level = levels.get(unitId);
@@ -190,13 +193,9 @@ export class FlagEvaluation {
       onUnit.sort((a, b) => a.days[0] - b.days[0] || a.demandId - b.demandId);
       const unit: UnitLandings = { unitId, level, landings: onUnit };
       for (const rule of UNIT_RULES) {
-        for (const finding of rule.evaluateUnit(unit, context)) {
-          const write = toWrite(finding, unitId, this.deps.policy.version);
-          holding.add(write.fingerprint);
-          pending.push(write);
-        }
+        for (const finding of rule.evaluateUnit(unit, context)) pending.push(toWrite(finding, unitId, this.deps.policy.version));
       }
-      if (pending.length >= WRITE_BATCH) await flush();
+      if (pending.length >= WRITE_BATCH) await flush(unitId);
     };
 
     let cursor = { unitId: 0, demandId: 0 };
@@ -217,10 +216,8 @@ export class FlagEvaluation {
       }
     }
     await judgeUnit(currentUnit, onUnit);
-    await flush();
-    await this.deps.tx.run(async (tx) => {
-      for (const gone of await this.reconciler.withdrawMissing(tx, scope, holding, nowIso())) this.tally(gone.rule, { ...emptyCounts(), withdrawn: 1 });
-    });
+    // The last run reaches past every unit: flags on units no demand targets any more are withdrawn too.
+    await flush(MAX_ID);
     return units;
   }
 

@@ -256,6 +256,17 @@ export class FlagRepository {
     return this.findings(tx, new Where().add(`rule_code IN (${rules.map(() => '?').join(', ')})`, ...rules).add('lands_on >= ? AND lands_on <= ?', from, to));
   }
 
+  /** The stored flags of these rules on units with ids in [fromUnitId, toUnitId] whose day falls in [from, to]. */
+  async findingsOnUnits(tx: Tx, rules: readonly RuleCode[], fromUnitId: number, toUnitId: number, from: string, to: string): Promise<StoredFinding[]> {
+    return this.findings(
+      tx,
+      new Where()
+        .add('unit_id >= ? AND unit_id <= ?', fromUnitId, toUnitId)
+        .add('lands_on >= ? AND lands_on <= ?', from, to)
+        .add(`rule_code IN (${rules.map(() => '?').join(', ')})`, ...rules),
+    );
+  }
+
   async findingsByFingerprint(tx: Tx, fingerprints: readonly string[]): Promise<StoredFinding[]> {
     const found: StoredFinding[] = [];
     for (let i = 0; i < fingerprints.length; i += 500) {
