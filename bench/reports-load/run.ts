@@ -8,6 +8,7 @@ import { projectRoot } from '../generator/paths';
 import { Rng } from '../generator/prng';
 import { linkProductData } from '../import/app-setup';
 import { grouped, log, mib, round } from '../import/stats';
+import { CpuFigures, cpuFigures, cpuSnapshot } from './cpu';
 import { LoadFigures, LoadRequest, retryUntilAcknowledged, runOpenLoop } from './open-loop';
 import { ProfileSummary, summariseProfile } from './profile';
 import { Api, sleep, startServer } from './server';
@@ -192,8 +193,8 @@ function healthRequests(count: number): LoadRequest[] {
 interface Step {
   rate: number;
   phase: 'ascending' | 'refine';
-  health: LoadFigures;
-  reports: LoadFigures;
+  health: LoadFigures & { cpu: CpuFigures };
+  reports: LoadFigures & { cpu: CpuFigures };
   holds: boolean;
 }
 
@@ -215,6 +216,11 @@ function table(rows: Check[]): string {
 
 const ms = (v: number | null) => (v === null ? '–' : v.toFixed(1));
 const latencyLine = (f: LoadFigures) => `${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p90)} / ${ms(f.latencyMs.p99)} / ${ms(f.latencyMs.max)} ms`;
+const percent = (v: number | null) => (v === null ? '?' : `${(v * 100).toFixed(0)} %`);
+const num = (v: number | null, digits = 2) => (v === null ? '?' : v.toFixed(digits));
+const cpuLine = (c: CpuFigures) =>
+  `server main thread ${num(c.mainThreadCpuMsPerRequest, 3)} ms CPU per request, busy ${percent(c.mainThreadBusyShare)}, waited ${num(c.mainThreadRunQueueWaitMs, 0)} ms for a core; ` +
+  `cores used: server ${num(c.coresServer)}, load generator ${num(c.coresBench)}, other processes ${num(c.coresOthers)} of ${num(c.cores, 0)}`;
 const errorLine = (f: LoadFigures) => (f.errors.total === 0 ? '0' : `${f.errors.total} (${Object.entries(f.errors.byStatus).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
 
 async function main(): Promise<void> {
@@ -269,10 +275,12 @@ async function main(): Promise<void> {
     const runId = randomBytes(4).toString('hex');
     const bodies = new Bodies(setup, pool, runId, today, 1);
     const unacknowledged: LoadRequest[] = [];
-    const load = async (rate: number, requests: LoadRequest[]): Promise<LoadFigures> => {
+    const load = async (rate: number, requests: LoadRequest[]): Promise<LoadFigures & { cpu: CpuFigures }> => {
+      const before = cpuSnapshot(server.pid);
       const { figures, failed } = await runOpenLoop({ host: ORIGIN, port: server.port, rate, requests, timeoutMs: opts.timeoutMs });
+      const cpu = cpuFigures(before, cpuSnapshot(server.pid), requests.length);
       unacknowledged.push(...failed.filter((r) => r.method === 'POST'));
-      return figures;
+      return { ...figures, cpu };
     };
 
     let warmup: LoadFigures | null = null;
@@ -289,7 +297,7 @@ async function main(): Promise<void> {
     const measure = async (rate: number, phase: Step['phase']): Promise<Step> => {
       await sleep(1000);
       const health = await load(rate, healthRequests(perStep(rate)));
-      log(`[reports] ${rate} req/s GET /health (baseline): p50/p90/p99/max ${latencyLine(health)}, errors ${errorLine(health)}, achieved ${health.achievedRate} req/s`);
+      log(`[reports] ${rate} req/s GET /health (baseline): p50/p90/p99/max ${latencyLine(health)}, errors ${errorLine(health)}, achieved ${health.achievedRate} req/s; ${cpuLine(health.cpu)}`);
       await sleep(1000);
       const requests = bodies.build(`r${rate}-${steps.length}`, perStep(rate), share);
       const from = Number(process.hrtime.bigint() / 1000n);
@@ -298,7 +306,7 @@ async function main(): Promise<void> {
       const step: Step = { rate, phase, health, reports, holds: holdsAt(reports) };
       log(
         `[reports] ${rate} req/s POST /burden-reports: p50/p90/p99/max ${latencyLine(reports)}, errors ${errorLine(reports)}, achieved ${reports.achievedRate} req/s, ` +
-          `max in flight ${reports.maxInFlight}, sockets ${reports.socketsOpened} → ${step.holds ? 'holds' : 'does NOT hold'}`,
+          `max in flight ${reports.maxInFlight}, sockets ${reports.socketsOpened}; ${cpuLine(reports.cpu)} → ${step.holds ? 'holds' : 'does NOT hold'}`,
       );
       if (server.exitCode() !== null) throw new Error(`the server exited with ${server.exitCode()} (see ${server.logFile})`);
       steps.push(step);
@@ -349,11 +357,28 @@ async function main(): Promise<void> {
         { figure: `POST @ ${TARGET_RATE} req/s: errors (non-2xx, timeouts)`, value: `${errorLine(r)} of ${grouped(r.requests)}`, target: '0', holds: r.errors.total === 0 },
         { figure: `POST @ ${TARGET_RATE} req/s: achieved rate`, value: `${r.achievedRate} req/s (sent ${r.sentRate})`, target: `${TARGET_RATE}`, holds: null },
         { figure: `GET /health @ ${TARGET_RATE} req/s (baseline): p50 / p90 / p99 / max`, value: latencyLine(at500.health), target: '', holds: null },
+        {
+          figure: `POST @ ${TARGET_RATE} req/s: server main thread CPU per request, busy share`,
+          value: `${num(r.cpu.mainThreadCpuMsPerRequest, 3)} ms, ${percent(r.cpu.mainThreadBusyShare)} (waited ${num(r.cpu.mainThreadRunQueueWaitMs, 0)} ms for a core)`,
+          target: '',
+          holds: null,
+        },
+        {
+          figure: `POST @ ${TARGET_RATE} req/s: cores used by server / load generator / other processes`,
+          value: `${num(r.cpu.coresServer)} / ${num(r.cpu.coresBench)} / ${num(r.cpu.coresOthers)} of ${num(r.cpu.cores, 0)}`,
+          target: '',
+          holds: null,
+        },
       );
     }
     for (const s of steps) {
       if (s.rate === TARGET_RATE) continue;
-      checks.push({ figure: `POST @ ${s.rate} req/s: p99 (health p99), errors`, value: `${ms(s.reports.latencyMs.p99)} ms (${ms(s.health.latencyMs.p99)} ms), ${errorLine(s.reports)}`, target: `p99 ≤ ${TARGET_P99_MS} ms, 0 errors`, holds: s.holds });
+      checks.push({
+        figure: `POST @ ${s.rate} req/s: p99 (health p99), errors; CPU per POST, other processes' cores`,
+        value: `${ms(s.reports.latencyMs.p99)} ms (${ms(s.health.latencyMs.p99)} ms), ${errorLine(s.reports)}; ${num(s.reports.cpu.mainThreadCpuMsPerRequest, 3)} ms, ${num(s.reports.cpu.coresOthers)}`,
+        target: `p99 ≤ ${TARGET_P99_MS} ms, 0 errors`,
+        holds: s.holds,
+      });
     }
     checks.push(
       { figure: 'highest offered rate holding p99 ≤ 50 ms, 0 errors', value: highest === null ? 'none of the rates tried' : `${highest} req/s${firstFail === null ? ' (the highest tried: more may hold)' : ` (${firstFail} req/s does not)`}`, target: `≥ ${TARGET_RATE}`, holds: highest !== null && highest >= TARGET_RATE },
