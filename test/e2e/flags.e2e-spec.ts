@@ -1,7 +1,7 @@
 import { execute, selectRows } from '@/database/dialect';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
-import { reportBody } from '../factories/reports';
+import { reportBody, shadowBody } from '../factories/reports';
 import { TestApp } from '../utils/test-app';
 
 interface OnceOnly {
@@ -271,6 +271,23 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       await evaluate('2026-05');
       const [flag] = await flagsOf(`rule=HIDDEN_BURDEN&demandId=${d.id}`);
       expect(flag).toMatchObject({ unitId: tree.wenlan.id, status: 'open' });
+    });
+
+    it('a shadow demand is hidden burden when evaluated; no issuer reads it; linking it withdraws the flag in the same request', async () => {
+      const shadow = await t.http.post('/api/v1/burden-reports').set(bearer(users.reporter)).send(shadowBody({}, { receivedOn: '2026-09-03' })).expect(201);
+      await evaluate('2026-09');
+      const [flag] = await flagsOf(`rule=HIDDEN_BURDEN&unitId=${tree.wenlan.id}&from=2026-09-01&to=2026-09-30`);
+      expect(flag).toMatchObject({ demandId: null, issuerId: null, unitId: tree.wenlan.id, status: 'open' });
+      expect(JSON.stringify(flag)).not.toContain(users.reporter.username);
+      for (const who of [users.issuer, otherIssuer]) expect((await flagsOf('rule=HIDDEN_BURDEN', who)).map((f) => f.id)).not.toContain(flag.id);
+      const target = await createDemand(demandBody('report', tree, { title: '辖区企业名单', issuedOn: '2026-09-01', dueOn: '2026-09-10' }));
+      await t.http.post(`/api/v1/burden-reports/${shadow.body.id}/link`).set(bearer(users.coordinator)).send({ demandId: target.id }).expect(200);
+      const after = (await t.http.get(`/api/v1/flags/${flag.id}`).set(bearer(users.coordinator)).expect(200)).body;
+      expect(after.status).toBe('withdrawn');
+      expect(after.transitions.at(-1)).toMatchObject({ from: 'open', to: 'withdrawn', actorId: null });
+      // The next evaluation does not raise it again.
+      await evaluate('2026-09');
+      expect((await t.http.get(`/api/v1/flags/${flag.id}`).set(bearer(users.coordinator)).expect(200)).body.status).toBe('withdrawn');
     });
 
     it('coordinators set a budget; an issuer over it gets ISSUER_BUDGET; none set, no flag', async () => {

@@ -25,7 +25,16 @@ export interface ObjectionFiled {
   unitId: number;
 }
 
-export type DomainEvent = DemandWritten | ObjectionFiled;
+/** A shadow-demand report was linked to the registered demand it turned out to be. */
+export interface ReportLinked {
+  type: 'report.linked';
+  tx: Tx;
+  actor: Actor;
+  reportId: number;
+  demandId: number;
+}
+
+export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked;
 type Listener<E extends DomainEvent> = (event: E) => Promise<void>;
 
 @Injectable()

@@ -5,6 +5,7 @@ import { Page, PageRequest } from '@/common/paging/page';
 import { isCalendarDate, nowIso, todayInChina } from '@/common/time';
 import { isUniqueViolation, Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
+import { DomainEvents } from '@/common/events/domain-events';
 import { AuditService } from '@/modules/audit/audit.service';
 import { daysInMonth, monthBounds, workingDaysInMonth } from '@/modules/demands/calendar/working-days';
 import { OrgUnitRepository } from '@/modules/org-units/org-unit.repository';
@@ -160,6 +161,7 @@ export class BurdenReportsService {
     private readonly units: OrgUnitRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateBurdenReportDto): Promise<BurdenReportView> {
@@ -309,6 +311,8 @@ export class BurdenReportsService {
         }
         const after = await this.detail(tx, id);
         await this.audit.append(tx, { actor, action: 'burden-report.link', entityType: 'burden_report', entityId: id, unitPath: unit.path, before: view(current), after: view(await this.row(tx, id)) });
+        // Its hours now count on the demand; the flag that counted it as a shadow demand is withdrawn in this transaction.
+        await this.events.publish({ type: 'report.linked', tx, actor, reportId: id, demandId: dto.demandId });
         return after;
       }, { resultIsAnswer: true });
     return this.conflictOnRace(write, async () => {

@@ -245,6 +245,11 @@ export class FlagRepository {
     return this.findings(tx, new Where().add('demand_id = ?', demandId).add(`rule_code IN (${rules.map(() => '?').join(', ')})`, ...rules));
   }
 
+  /** The stored flags about one burden report (a shadow demand's HIDDEN_BURDEN). */
+  async findingsOfReport(tx: Tx, reportId: number): Promise<StoredFinding[]> {
+    return this.findings(tx, new Where().add('report_id = ?', reportId));
+  }
+
   /** The stored flags of these rules about any of these demands. */
   async findingsOfDemands(tx: Tx, demandIds: readonly number[], rules: readonly RuleCode[]): Promise<StoredFinding[]> {
     if (!demandIds.length) return [];

@@ -35,5 +35,6 @@ export class FlagsModule implements OnModuleInit {
     this.jobs.register(flagsEvaluateJob);
     this.events.on('demand.written', (event) => this.flags.onDemandWritten(event));
     this.events.on('objection.filed', (event) => this.flags.onObjectionFiled(event));
+    this.events.on('report.linked', (event) => this.flags.onReportLinked(event));
   }
 }

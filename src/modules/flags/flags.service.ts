@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, withinJurisdiction } from '@/common/auth/actor';
 import { DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
-import { DemandWritten, ObjectionFiled } from '@/common/events/domain-events';
+import { DemandWritten, ObjectionFiled, ReportLinked } from '@/common/events/domain-events';
 import { Page, PageRequest } from '@/common/paging/page';
 import { isCalendarDate, nowIso, todayInChina } from '@/common/time';
 import { Tx } from '@/database/dialect';
@@ -122,6 +122,14 @@ export class FlagsService {
     const write = toWrite(objectionFinding(facts), facts.unitId, policy.version);
     const counts = await this.reconciler.reconcile(tx, [write], [], nowIso());
     await this.auditFindings(tx, actor, facts.demandId, counts);
+  }
+
+  /** A linked shadow report is no longer hidden burden: its open flag is withdrawn (a confirmed one stays). */
+  async onReportLinked(event: ReportLinked): Promise<void> {
+    const { tx, reportId, demandId, actor } = event;
+    const scope = await this.repo.findingsOfReport(tx, reportId);
+    const counts = await this.reconciler.reconcile(tx, [], scope, nowIso());
+    await this.auditFindings(tx, actor, demandId, counts);
   }
 
   private async auditFindings(tx: Tx, actor: Actor, demandId: number, counts: ReconcileCounts): Promise<void> {
