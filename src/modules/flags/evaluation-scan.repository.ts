@@ -120,6 +120,21 @@ export class EvaluationScanRepository {
     return { demands, pairs };
   }
 
+  /** The highest target unit id of each demand (PK range reads): when the unit scan passes it, the demand is done with. */
+  async lastTargetUnits(tx: Tx, ids: readonly number[]): Promise<Map<number, number>> {
+    const last = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await selectRows<{ demand_id: Num; last_unit: Num }>(
+        tx,
+        `SELECT demand_id, MAX(unit_id) AS last_unit FROM demand_targets WHERE demand_id IN (${inList(chunk.length)}) GROUP BY demand_id`,
+        chunk,
+      );
+      for (const r of rows) last.set(toInt(r.demand_id), toInt(r.last_unit));
+    }
+    return last;
+  }
+
   async parentsOf(tx: Tx, ids: readonly number[]): Promise<Map<number, number | null>> {
     const parents = new Map<number, number | null>();
     for (let i = 0; i < ids.length; i += 500) {

@@ -159,10 +159,7 @@ export class FlagEvaluation {
     const yearStart = `${from.slice(0, 4)}-01-01`;
     const windowStart = addDays(from, -window);
     const loadFrom = windowStart < yearStart ? windowStart : yearStart;
-    const landings = await this.loadLandings(loadFrom, to);
-    const visits = await this.deps.tx.snapshot((reader) =>
-      this.facts.plannedVisits(reader, [...new Set([...landings.values()].map((l) => l.planItemId).filter((p): p is number => p !== null))]),
-    );
+    const window_ = new LandingWindow(this.deps.tx, this.scan, this.landings, this.facts, loadFrom, to);
     const levels = await this.deps.tx.snapshot((reader) => this.scan.areaLevels(reader));
     const context: UnitRuleContext = {
       thresholds: t,
@@ -170,7 +167,7 @@ export class FlagEvaluation {
       toDay: toEpochDay(to),
       keyName: (key) => this.landings.keyName(key),
       demandTitle: (id) => this.landings.title(id),
-      plannedVisits: (item) => visits.get(item) ?? null,
+      plannedVisits: (item) => window_.plannedVisits(item),
     };
     const unitRuleCodes = [...new Set(UNIT_RULES.map((r) => r.code))];
     // Findings are reconciled per run of whole units, against the stored flags of exactly those
@@ -205,33 +202,23 @@ export class FlagEvaluation {
       const rows = await this.deps.tx.snapshot((reader) => this.scan.targetsAfter(reader, cursor.unitId, cursor.demandId, TARGET_BATCH));
       if (!rows.length) break;
       cursor = rows[rows.length - 1];
+      await window_.ensure(rows.map((r) => r.demandId));
       for (const row of rows) {
         if (row.unitId !== currentUnit) {
           await judgeUnit(currentUnit, onUnit);
           currentUnit = row.unitId;
           onUnit = [];
         }
-        const landing = landings.get(row.demandId);
+        const landing = window_.get(row.demandId);
         if (landing) onUnit.push(landing);
       }
+      // Units come in id order (tree order at import): demands whose last target lies behind are done with.
+      window_.evictBefore(currentUnit);
     }
     await judgeUnit(currentUnit, onUnit);
     // The last run reaches past every unit: flags on units no demand targets any more are withdrawn too.
     await flush(MAX_ID);
     return units;
-  }
-
-  private async loadLandings(from: string, to: string): Promise<Map<number, Landing>> {
-    const landings = new Map<number, Landing>();
-    let after = 0;
-    for (;;) {
-      const batch = await this.deps.tx.snapshot((reader) => this.scan.comparableDemands(reader, from, to, after, DEMAND_BATCH));
-      if (!batch.length) break;
-      after = batch[batch.length - 1].id;
-      await this.deps.tx.snapshot((reader) => this.landings.add(reader, batch, from, to, landings));
-    }
-    await this.deps.tx.snapshot((reader) => this.landings.complete(reader, landings));
-    return landings;
   }
 
   // -- 3. hours reported against the estimate, and shadow demands ------------------------------
@@ -307,6 +294,64 @@ export class FlagEvaluation {
         rows.map((o) => toWrite(objectionFinding(o), o.unitId, this.deps.policy.version)),
         [],
       );
+    }
+  }
+}
+
+/**
+ * The landings the unit scan needs, loaded as the scan first meets each demand and dropped once
+ * the scan has passed the demand's last target unit, so memory holds the demands of the units
+ * around the scan (and the few that reach the whole province), not every demand of the period.
+ */
+class LandingWindow {
+  private readonly landings = new Map<number, Landing | null>();
+  private readonly lastUnit = new Map<number, number>();
+  private readonly visits = new Map<number, number | null>();
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly scan: EvaluationScanRepository,
+    private readonly builder: LandingBuilder,
+    private readonly facts: RuleFactsRepository,
+    private readonly from: string,
+    private readonly to: string,
+  ) {}
+
+  get(demandId: number): Landing | undefined {
+    return this.landings.get(demandId) ?? undefined;
+  }
+
+  plannedVisits(item: number): number | null {
+    return this.visits.get(item) ?? null;
+  }
+
+  async ensure(demandIds: readonly number[]): Promise<void> {
+    const missing = [...new Set(demandIds)].filter((id) => !this.landings.has(id)).sort((a, b) => a - b);
+    if (!missing.length) return;
+    await this.tx.snapshot(async (reader) => {
+      const fresh = new Map<number, Landing>();
+      for (let i = 0; i < missing.length; i += DEMAND_BATCH) {
+        const chunk = missing.slice(i, i + DEMAND_BATCH);
+        const scanned = await this.scan.comparableDemands(reader, this.from, this.to, 0, chunk.length, chunk);
+        await this.builder.add(reader, scanned, this.from, this.to, fresh);
+      }
+      await this.builder.complete(reader, fresh);
+      for (const id of missing) this.landings.set(id, fresh.get(id) ?? null);
+      for (const [id, last] of await this.scan.lastTargetUnits(reader, missing)) this.lastUnit.set(id, last);
+      const items = [...new Set([...fresh.values()].map((l) => l.planItemId).filter((p): p is number => p !== null && !this.visits.has(p)))];
+      const visits = await this.facts.plannedVisits(reader, items);
+      for (const item of items) this.visits.set(item, visits.get(item) ?? null);
+    });
+  }
+
+  /** Forgets the demands whose last target unit is below `unitId` (the scan will not meet them again). */
+  evictBefore(unitId: number): void {
+    // A demand that is not compared in this window stays remembered as null while the scan is among its targets.
+    for (const id of this.landings.keys()) {
+      if ((this.lastUnit.get(id) ?? -1) >= unitId) continue;
+      this.landings.delete(id);
+      this.lastUnit.delete(id);
+      this.builder.forget(id);
     }
   }
 }

@@ -23,6 +23,11 @@ export class LandingBuilder {
     return this.names[key] ?? String(key);
   }
 
+  /** Drops what was kept for a demand's explanations once no unit ahead can need it. */
+  forget(demandId: number): void {
+    this.titles.delete(demandId);
+  }
+
   /** The title of a demand added here (for the explanations of unit rules). */
   title(demandId: number): string | undefined {
     return this.titles.get(demandId);
