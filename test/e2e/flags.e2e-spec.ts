@@ -353,6 +353,16 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       expect((await flagsOf(`demandId=${created.id}`)).map((f) => f.rule)).toEqual((res.body.flags as { rule: string }[]).map((f) => f.rule));
     });
 
+    it('is safe to retry with an Idempotency-Key, and still writes nothing', async () => {
+      const body = demandBody('meeting', tree, { title: '重试预览', durationMinutes: 300 });
+      const first = await t.http.post('/api/v1/demands/preview').set(bearer(users.issuer)).set('Idempotency-Key', 'preview-retry-1').send(body).expect(200);
+      const demands = (await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM demands'))[0].n;
+      const again = await t.http.post('/api/v1/demands/preview').set(bearer(users.issuer)).set('Idempotency-Key', 'preview-retry-1').send(body).expect(200);
+      expect(again.body).toEqual(first.body);
+      expect((first.body.flags as { rule: string }[]).map((f) => f.rule)).toEqual(['MEETING_OVERLOAD']);
+      expect((await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM demands'))[0].n).toEqual(demands);
+    });
+
     it('refuses what registering refuses, and every role but issuer', async () => {
       await preview(demandBody('report', tree, { targetUnitIds: [tree.gejiuTown.id] })).expect(403);
       expect((await preview(demandBody('report', tree, { fields: [] })).expect(400)).body.message).toMatch(/fields/);
