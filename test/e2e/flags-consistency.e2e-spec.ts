@@ -37,6 +37,8 @@ interface FlagState {
  * withdraw among the rules about one demand.
  */
 describe('flags: write-time findings equal a full evaluation (e2e)', () => {
+  // 80 writes through HTTP and an evaluation in a worker thread: seconds, more on a loaded machine.
+  jest.setTimeout(120_000);
   let t: TestApp;
   let tree: StandardTree;
   let users: StandardUsers;

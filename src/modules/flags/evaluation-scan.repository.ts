@@ -51,9 +51,19 @@ const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
  * demand_id) > (?, ?)` on an index) so the job streams the ledger instead of loading a table.
  */
 export class EvaluationScanRepository {
-  async demandIdsLandingIn(tx: Tx, from: string, to: string, afterId: number, limit: number): Promise<number[]> {
-    const rows = await selectRows<{ id: Num }>(tx, 'SELECT id FROM demands WHERE lands_on >= ? AND lands_on <= ? AND id > ? ORDER BY id LIMIT ?', [from, to, afterId, limit]);
-    return rows.map((r) => toInt(r.id));
+  /**
+   * Demands landing in [from, to] after the cursor, in (landing day, id) order: a keyset on the
+   * landing-day index, so each batch is one range read (ordering by id alone made the database
+   * sort the whole period's demands for every batch).
+   */
+  async demandsLandingIn(tx: Tx, after: { landsOn: string; id: number }, to: string, limit: number): Promise<{ id: number; landsOn: string }[]> {
+    const rows = await selectRows<{ id: Num; lands_on: string }>(tx, 'SELECT id, lands_on FROM demands WHERE (lands_on, id) > (?, ?) AND lands_on <= ? ORDER BY lands_on, id LIMIT ?', [
+      after.landsOn,
+      after.id,
+      to,
+      limit,
+    ]);
+    return rows.map((r) => ({ id: toInt(r.id), landsOn: r.lands_on }));
   }
 
   /** Reports and inspections with a landing that may fall in [from, to] (first landing ≤ to, last ≥ from), after `afterId`. */
@@ -164,22 +174,23 @@ export class EvaluationScanRepository {
   async targetsAfter(tx: Tx, unitId: number, demandId: number, limit: number): Promise<{ unitId: number; demandId: number }[]> {
     const rows = await selectRows<{ unit_id: Num; demand_id: Num }>(
       tx,
-      'SELECT unit_id, demand_id FROM demand_targets WHERE unit_id > ? OR (unit_id = ? AND demand_id > ?) ORDER BY unit_id, demand_id LIMIT ?',
-      [unitId, unitId, demandId, limit],
+      // A row value, not `unit_id > ? OR (...)`: the OR form made SQLite scan the index from its start for every batch.
+      'SELECT unit_id, demand_id FROM demand_targets WHERE (unit_id, demand_id) > (?, ?) ORDER BY unit_id, demand_id LIMIT ?',
+      [unitId, demandId, limit],
     );
     return rows.map((r) => ({ unitId: toInt(r.unit_id), demandId: toInt(r.demand_id) }));
   }
 
-  /** Current reports of registered demands in [fromMonth, toMonth] with the estimate for that unit and month. */
-  async reportsAgainstEstimates(tx: Tx, fromMonth: string, toMonth: string, afterId: number, limit: number): Promise<ReportAgainstEstimate[]> {
+  /** Current reports of registered demands in [fromMonth, toMonth] with the estimate for that unit and month, in (month, id) order after the cursor. */
+  async reportsAgainstEstimates(tx: Tx, after: { month: string; id: number }, toMonth: string, limit: number): Promise<ReportAgainstEstimate[]> {
     const rows = await selectRows<{ id: Num; demand_id: Num; issuer_id: Num; unit_id: Num; month: string; title: string; minutes_spent: Num; est: Num | null }>(
       tx,
       `SELECT r.id, r.demand_id, d.issuer_id, r.unit_id, r.month, d.title, r.minutes_spent, t.estimated_minutes * o.occurrences AS est
        FROM burden_reports r JOIN demands d ON d.id = r.demand_id
        LEFT JOIN demand_targets t ON t.demand_id = r.demand_id AND t.unit_id = r.unit_id
        LEFT JOIN demand_occurrences o ON o.demand_id = r.demand_id AND o.month = r.month
-       WHERE r.demand_id IS NOT NULL AND r.month >= ? AND r.month <= ? AND r.id > ? ORDER BY r.id LIMIT ?`,
-      [fromMonth, toMonth, afterId, limit],
+       WHERE (r.month, r.id) > (?, ?) AND r.month <= ? AND r.demand_id IS NOT NULL ORDER BY r.month, r.id LIMIT ?`,
+      [after.month, after.id, toMonth, limit],
     );
     return rows.map((r) => ({
       reportId: toInt(r.id),
@@ -193,8 +204,8 @@ export class EvaluationScanRepository {
     }));
   }
 
-  /** Shadow reports (no registered demand) in [fromMonth, toMonth]. Never the reporter's identity. */
-  async shadowReports(tx: Tx, fromMonth: string, toMonth: string, afterId: number, limit: number): Promise<ShadowReport[]> {
+  /** Shadow reports (no registered demand) in [fromMonth, toMonth], in (month, id) order after the cursor. Never the reporter's identity. */
+  async shadowReports(tx: Tx, after: { month: string; id: number }, toMonth: string, limit: number): Promise<ShadowReport[]> {
     const rows = await selectRows<{
       id: Num;
       unit_id: Num;
@@ -207,8 +218,8 @@ export class EvaluationScanRepository {
     }>(
       tx,
       `SELECT id, unit_id, month, minutes_spent, shadow_issuer_name, shadow_title, shadow_channel, shadow_received_on FROM burden_reports
-       WHERE demand_id IS NULL AND month >= ? AND month <= ? AND id > ? ORDER BY id LIMIT ?`,
-      [fromMonth, toMonth, afterId, limit],
+       WHERE (month, id) > (?, ?) AND month <= ? AND demand_id IS NULL ORDER BY month, id LIMIT ?`,
+      [after.month, after.id, toMonth, limit],
     );
     return rows.map((r) => ({
       reportId: toInt(r.id),

@@ -136,12 +136,13 @@ export class FlagEvaluation {
   // -- 1. rules about one demand ---------------------------------------------------------------
 
   private async judgeDemands(from: string, to: string): Promise<number> {
-    let after = 0;
+    let after = { landsOn: from, id: 0 };
     let judged = 0;
     for (;;) {
-      const ids = await this.deps.tx.snapshot((reader) => this.scan.demandIdsLandingIn(reader, from, to, after, DEMAND_BATCH));
-      if (!ids.length) break;
-      after = ids[ids.length - 1];
+      const batch = await this.deps.tx.snapshot((reader) => this.scan.demandsLandingIn(reader, after, to, DEMAND_BATCH));
+      if (!batch.length) break;
+      after = batch[batch.length - 1];
+      const ids = batch.map((d) => d.id);
       const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy, this.judgeCache));
       const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, ids, this.judge.codes));
       await this.reconcileByRule(desired, scope);
@@ -228,11 +229,11 @@ export class FlagEvaluation {
     const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsInPeriod(reader, ['HIDDEN_BURDEN'], from, to));
     const holding = new Set<string>();
     let compared = 0;
-    let after = 0;
+    let after = { month: fromMonth, id: 0 };
     for (;;) {
-      const rows = await this.deps.tx.snapshot((reader) => this.scan.reportsAgainstEstimates(reader, fromMonth, toMonth, after, REPORT_BATCH));
+      const rows = await this.deps.tx.snapshot((reader) => this.scan.reportsAgainstEstimates(reader, after, toMonth, REPORT_BATCH));
       if (!rows.length) break;
-      after = rows[rows.length - 1].reportId;
+      after = { month: rows[rows.length - 1].month, id: rows[rows.length - 1].reportId };
       compared += rows.length;
       const writes = rows
         .map((r) => hiddenBurdenFinding({ ...r }, thresholds))
@@ -241,11 +242,11 @@ export class FlagEvaluation {
       writes.forEach((w) => holding.add(w.fingerprint));
       await this.reconcileByRule(writes, []);
     }
-    after = 0;
+    after = { month: fromMonth, id: 0 };
     for (;;) {
-      const rows = await this.deps.tx.snapshot((reader) => this.scan.shadowReports(reader, fromMonth, toMonth, after, REPORT_BATCH));
+      const rows = await this.deps.tx.snapshot((reader) => this.scan.shadowReports(reader, after, toMonth, REPORT_BATCH));
       if (!rows.length) break;
-      after = rows[rows.length - 1].reportId;
+      after = { month: rows[rows.length - 1].month, id: rows[rows.length - 1].reportId };
       compared += rows.length;
       // Keyed to the report's month (not the day it was received) so the period scope of withdrawal matches the reports read.
       const writes = rows.map((r) => this.unitWrite({ ...shadowBurdenFinding(r), landsOn: `${r.month}-01` }));
