@@ -156,7 +156,7 @@ describe('flags: write-time findings equal a full evaluation (e2e)', () => {
       const printed = JSON.parse(out.mock.calls.map((c) => String(c[0])).join('')) as { period: string; counts: Record<string, number> };
       expect(printed).toMatchObject({ period: '2026', counts: { raised: 0, reopened: 0, refreshed: 0, withdrawn: 0 } });
       expect(await selectRows(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id')).toEqual(before);
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain('evaluate 2026: 5/5');
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain('evaluate 2026: 100/100');
       const audit = await selectRows<{ actor: string }>(t.db, "SELECT actor FROM audit_log WHERE action = 'flags.evaluate' ORDER BY id DESC LIMIT 1");
       expect(audit).toEqual([{ actor: 'evaluation' }]);
       await command.run([], { period: '2026-13' });

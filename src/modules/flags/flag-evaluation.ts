@@ -43,6 +43,15 @@ const TARGET_BATCH = 20_000;
 const WRITE_BATCH = 2_000;
 const REPORT_BATCH = 2_000;
 
+/** Each phase's slice of the progress (percent); the unit scan is most of the work. */
+const PHASES = {
+  demands: [0, 30],
+  units: [30, 90],
+  reports: [90, 95],
+  budgets: [95, 98],
+  objections: [98, 100],
+} as const satisfies Record<string, readonly [number, number]>;
+
 /** The first and last day of a period written 2026, 2026-Q3 or 2026-07. */
 export function periodBounds(period: string): { from: string; to: string; months: string[] } {
   const months = monthsOfPeriod(period);
@@ -55,9 +64,10 @@ export function periodBounds(period: string): { from: string; to: string; months
  * each finding is keyed by its fingerprint, so a second run over unchanged data changes nothing;
  * findings of the period that no longer hold are withdrawn (from open or under review only).
  *
- * Work grows with the data, never its square: demands are judged in id batches; the rules that
- * compare demands read the targets in (unit, demand) order and see one unit's demands of the
- * window at a time; reports and budgets are aggregates. Every read is a keyset range; every write
+ * Work grows with the data, never its square: demands are judged in (landing day, id) batches; the
+ * rules that compare demands read the targets in (unit, demand) order and see one unit's demands
+ * of the window at a time, loading each demand when the scan meets it and dropping it once past;
+ * reports and budgets are aggregates. Every read is a keyset range; every write
  * a short transaction, so a request thread waits at most one batch for the SQLite write lock.
  */
 export class FlagEvaluation {
@@ -75,18 +85,17 @@ export class FlagEvaluation {
 
   async run(period: string): Promise<EvaluationResult> {
     const { from, to, months } = periodBounds(period);
-    const steps = 5;
-    this.deps.progress(0, steps, '一事一判的规则');
+    this.report(PHASES.demands, 0, '一事一判的规则');
     const demandsJudged = await this.judgeDemands(from, to);
-    this.deps.progress(1, steps, '同一单位的事项比对');
+    this.report(PHASES.units, 0, '同一单位的事项比对');
     const unitsCompared = await this.compareOnUnits(from, to);
-    this.deps.progress(2, steps, '填报工时与估算');
+    this.report(PHASES.reports, 0, '填报工时与估算');
     const reportsCompared = await this.compareReports(months[0], months[months.length - 1], from, to);
-    this.deps.progress(3, steps, '总量管控');
+    this.report(PHASES.budgets, 0, '总量管控');
     await this.checkBudgets(Number(from.slice(0, 4)), Number(to.slice(0, 4)));
-    this.deps.progress(4, steps, '基层异议');
+    this.report(PHASES.objections, 0, '基层异议');
     await this.raiseObjections(from, to);
-    this.deps.progress(5, steps, '完成');
+    this.deps.progress(100, 100, '完成');
     const result: EvaluationResult = {
       period,
       from,
@@ -110,6 +119,12 @@ export class FlagEvaluation {
       }),
     );
     return result;
+  }
+
+  /** Progress in percent: each phase owns a slice of 0..100 and reports how far into it it is (0..1). */
+  private report(phase: readonly [number, number], fraction: number, message?: string): void {
+    const [start, end] = phase;
+    this.deps.progress(Math.min(end, Math.floor(start + (end - start) * Math.max(0, Math.min(1, fraction)))), 100, message);
   }
 
   private tally(rule: RuleCode, counts: ReconcileCounts): void {
@@ -142,6 +157,7 @@ export class FlagEvaluation {
       const batch = await this.deps.tx.snapshot((reader) => this.scan.demandsLandingIn(reader, after, to, DEMAND_BATCH));
       if (!batch.length) break;
       after = batch[batch.length - 1];
+      this.report(PHASES.demands, (toEpochDay(after.landsOn) - toEpochDay(from)) / Math.max(1, toEpochDay(to) - toEpochDay(from)));
       const ids = batch.map((d) => d.id);
       const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy, this.judgeCache));
       const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, ids, this.judge.codes));
@@ -162,6 +178,8 @@ export class FlagEvaluation {
     const loadFrom = windowStart < yearStart ? windowStart : yearStart;
     const window_ = new LandingWindow(this.deps.tx, this.scan, this.landings, this.facts, loadFrom, to);
     const levels = await this.deps.tx.snapshot((reader) => this.scan.areaLevels(reader));
+    let lastUnitId = 1;
+    for (const id of levels.keys()) if (id > lastUnitId) lastUnitId = id;
     const context: UnitRuleContext = {
       thresholds: t,
       fromDay: toEpochDay(from),
@@ -215,6 +233,7 @@ export class FlagEvaluation {
       }
       // Units come in id order (tree order at import): demands whose last target lies behind are done with.
       window_.evictBefore(currentUnit);
+      this.report(PHASES.units, currentUnit / lastUnitId);
     }
     await judgeUnit(currentUnit, onUnit);
     // The last run reaches past every unit: flags on units no demand targets any more are withdrawn too.
