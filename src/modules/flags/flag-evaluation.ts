@@ -157,7 +157,7 @@ export class FlagEvaluation {
       const batch = await this.deps.tx.snapshot((reader) => this.scan.demandsLandingIn(reader, after, to, DEMAND_BATCH));
       if (!batch.length) break;
       after = batch[batch.length - 1];
-      this.report(PHASES.demands, (toEpochDay(after.landsOn) - toEpochDay(from)) / Math.max(1, toEpochDay(to) - toEpochDay(from)));
+      this.report(PHASES.demands, (toEpochDay(after.landsOn) - toEpochDay(from)) / Math.max(1, toEpochDay(to) - toEpochDay(from)), '一事一判的规则');
       const ids = batch.map((d) => d.id);
       const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy, this.judgeCache));
       const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, ids, this.judge.codes));
@@ -233,7 +233,7 @@ export class FlagEvaluation {
       }
       // Units come in id order (tree order at import): demands whose last target lies behind are done with.
       window_.evictBefore(currentUnit);
-      this.report(PHASES.units, currentUnit / lastUnitId);
+      this.report(PHASES.units, currentUnit / lastUnitId, '同一单位的事项比对');
     }
     await judgeUnit(currentUnit, onUnit);
     // The last run reaches past every unit: flags on units no demand targets any more are withdrawn too.

@@ -42,7 +42,6 @@ describe('DuplicateDataRequestRule (DUPLICATE_DATA_REQUEST)', () => {
         keyCount: 10,
         sharedKeyCount: 5,
         share: 0.5,
-        sharedKeys: ['字段1', '字段2', '字段3', '字段4', '字段5'],
         earlierDemandIds: [1],
         windowDays: 90,
         thresholds: { duplicateDataShare: 0.5, duplicateDataWindowDays: 90 },
@@ -50,7 +49,7 @@ describe('DuplicateDataRequestRule (DUPLICATE_DATA_REQUEST)', () => {
         triggerCount: 1,
       },
     });
-    expect(finding.evidence.earlierRequests).toContainEqual({ key: '字段1', demandId: 1, askedOn: '2026-03-02' });
+    expect(finding.evidence.earlierRequests).toEqual([{ demandId: 1, askedOn: '2026-03-02', keys: ['字段1', '字段2', '字段3', '字段4', '字段5'] }]);
     expect(finding.explanation).toMatch(CHINESE);
     expect(finding.explanation).toContain('事项甲2');
     expect(finding.explanation).toContain('事项甲1');

@@ -108,15 +108,28 @@ export class DuplicateDataRequestRule implements UnitRule {
       keyCount: landing.keys.length,
       sharedKeyCount: earlier.length,
       share,
-      sharedKeys,
-      earlierRequests: earlier.map(({ key, demandId, day: askedDay }) => ({
-        key: context.keyName(key),
+      // Grouped by the earlier demand (each key named once): at province scale there are hundreds of
+      // thousands of these flags, and a row per key tripled the evidence stored.
+      earlierRequests: groupByDemand(earlier).map(({ demandId, day: askedDay, keys }) => ({
         demandId,
         askedOn: dateOfDay(askedDay),
+        keys: keys.map((key) => context.keyName(key)),
       })),
       earlierDemandIds,
       windowDays,
       thresholds: thresholdValues(context.thresholds, this.thresholdNames),
     });
   }
+}
+
+/** The earlier requests per earlier demand, in demand-id order: its latest asking day in the window and the keys it asked. */
+function groupByDemand(earlier: readonly EarlierRequest[]): { demandId: number; day: number; keys: number[] }[] {
+  const groups = new Map<number, { demandId: number; day: number; keys: number[] }>();
+  for (const e of earlier) {
+    const group = groups.get(e.demandId) ?? { demandId: e.demandId, day: e.day, keys: [] };
+    group.day = Math.max(group.day, e.day);
+    group.keys.push(e.key);
+    groups.set(e.demandId, group);
+  }
+  return [...groups.values()].sort((a, b) => a.demandId - b.demandId);
 }
