@@ -1,11 +1,16 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_COUNTY, generate, Progress, Scale, SCALES } from './generate';
+import { datasetName, DEFAULT_COUNTY, generate, Progress, Scale, SCALES } from './generate';
 import { projectRoot } from './paths';
+import { MAX_COPIES } from './reshape';
 
 const USAGE = `Usage: npm run bench:generate -- [--scale county|province] [--year 2026] [--seed 1] [--out <dir>] [--county 532503]
+                                  [--fraction 0.5] [--copies 2]
 
 Writes org-units.csv, demands.csv (the import formats) and manifest.json.
-Default --out: bench/data/<scale>-<year>-<seed>/ (bench/data/county<code>-… for another county).
+--fraction, --copies (province only): keep that share of the prefectures, or copy every
+prefecture under new codes: half and double the units at the same density (see reshape.ts).
+Default --out: bench/data/<scale>-<year>-<seed>/ (bench/data/county<code>-… for another county,
+province-fraction0.5-…, province-copies2-… when reshaped).
 Progress goes to stderr; the summary JSON to stdout.`;
 
 interface CliOptions {
@@ -14,10 +19,12 @@ interface CliOptions {
   seed: number;
   out?: string;
   county: string;
+  fraction: number;
+  copies: number;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { scale: 'county', year: 2026, seed: 1, county: DEFAULT_COUNTY };
+  const options: CliOptions = { scale: 'county', year: 2026, seed: 1, county: DEFAULT_COUNTY, fraction: 1, copies: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -50,6 +57,15 @@ function parseArgs(argv: string[]): CliOptions {
       case '--county':
         options.county = value();
         break;
+      case '--fraction': {
+        const v = value();
+        if (!/^(0?\.\d+|1(\.0*)?)$/.test(v) || Number(v) <= 0) throw new Error('--fraction must be a number in (0, 1]');
+        options.fraction = Number(v);
+        break;
+      }
+      case '--copies':
+        options.copies = integer(1, MAX_COPIES);
+        break;
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
@@ -71,7 +87,11 @@ function main(): void {
     process.exit(2);
   }
   const root = projectRoot();
-  const name = options.scale === 'county' && options.county !== DEFAULT_COUNTY ? `county${options.county}` : options.scale;
+  if ((options.fraction !== 1 || options.copies !== 1) && options.scale !== 'province') {
+    process.stderr.write(`--fraction and --copies apply to --scale province\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const name = datasetName(options);
   const outDir = options.out ? resolve(options.out) : join(root, 'bench', 'data', `${name}-${options.year}-${options.seed}`);
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
@@ -95,7 +115,7 @@ function main(): void {
   };
   process.stderr.write(`generating ${options.scale} scale, year ${options.year}, seed ${options.seed} into ${outDir}\n`);
   try {
-    const summary = generate({ scale: options.scale, year: options.year, seed: options.seed, county: options.county, outDir, root, onProgress });
+    const summary = generate({ scale: options.scale, year: options.year, seed: options.seed, county: options.county, fraction: options.fraction, copies: options.copies, outDir, root, onProgress });
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } catch (error) {
     process.stderr.write(`generation failed: ${(error as Error).message}\n`);

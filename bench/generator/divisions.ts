@@ -24,6 +24,14 @@ export interface Divisions {
   all: AreaNode[];
 }
 
+/** One row of the divisions file. */
+export interface AreaRow {
+  code: string;
+  name: string;
+  level: Level;
+  parentCode: string;
+}
+
 /**
  * Reads data/divisions/yunnan-divisions.csv (`code,name,level,parentCode`, no quoted cells) into
  * a tree. ~16,500 rows: small enough to hold; it is the demands that are streamed.
@@ -32,22 +40,33 @@ export function loadDivisions(file: string): Divisions {
   const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = lines[0].split(',');
   if (header.join(',') !== 'code,name,level,parentCode') throw new Error(`${file}: unexpected header ${lines[0]}`);
-  const all: AreaNode[] = [];
-  const byCode = new Map<string, AreaNode>();
+  const rows: AreaRow[] = [];
+  const lineOf: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line === '') continue;
     const [code, name, level, parentCode = ''] = line.split(',');
     if (!(LEVELS as readonly string[]).includes(level)) throw new Error(`${file}:${i + 1}: unknown level ${level}`);
+    rows.push({ code, name, level: level as Level, parentCode });
+    lineOf.push(i + 1);
+  }
+  return buildDivisions(rows, file, (index) => `${file}:${lineOf[index]}`);
+}
+
+/** The tree of `rows` (parents before children or not), with subtree counts. `where` names a row in errors. */
+export function buildDivisions(rows: readonly AreaRow[], source: string, where: (index: number) => string = (index) => `${source}: row ${index + 1}`): Divisions {
+  const all: AreaNode[] = [];
+  const byCode = new Map<string, AreaNode>();
+  for (const [index, { code, name, level, parentCode }] of rows.entries()) {
     const node: AreaNode = {
       code,
       name,
-      level: level as Level,
+      level,
       parentCode,
       children: [],
       below: { province: 0, prefecture: 0, county: 0, township: 0, village: 0 },
     };
-    if (byCode.has(code)) throw new Error(`${file}:${i + 1}: duplicate code ${code}`);
+    if (byCode.has(code)) throw new Error(`${where(index)}: duplicate code ${code}`);
     byCode.set(code, node);
     all.push(node);
   }
@@ -58,10 +77,10 @@ export function loadDivisions(file: string): Divisions {
       continue;
     }
     const parent = byCode.get(node.parentCode);
-    if (!parent) throw new Error(`${file}: ${node.code} has unknown parent ${node.parentCode}`);
+    if (!parent) throw new Error(`${source}: ${node.code} has unknown parent ${node.parentCode}`);
     parent.children.push(node);
   }
-  if (!root) throw new Error(`${file}: no root`);
+  if (!root) throw new Error(`${source}: no root`);
   // Subtree counts, children before parents: walk the levels from the bottom.
   for (const level of [...LEVELS].reverse()) {
     for (const node of all) {

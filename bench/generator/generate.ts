@@ -8,12 +8,26 @@ import { AreaNode, ancestry, Divisions, Level, loadDivisions } from './divisions
 import { FieldPool } from './fields';
 import { dataFiles, projectRoot } from './paths';
 import { Rng } from './prng';
+import { isIdentity, reshape, ShapeSummary } from './reshape';
 
 export const SCALES = ['county', 'province'] as const;
 export type Scale = (typeof SCALES)[number];
 
 /** 蒙自市, the demo county of DESIGN §6. */
 export const DEFAULT_COUNTY = '532503';
+
+/**
+ * The directory name of a data set under bench/data/ (without `-<year>-<seed>`): the scale,
+ * `county<code>` for another county than 532503, `province-fraction0.5` / `province-copies2` when
+ * reshaped.
+ */
+export function datasetName(o: { scale: string; county?: string; fraction?: number; copies?: number }): string {
+  if (o.scale === 'county') return o.county !== undefined && o.county !== DEFAULT_COUNTY ? `county${o.county}` : 'county';
+  const parts = [o.scale];
+  if (o.fraction !== undefined && o.fraction !== 1) parts.push(`fraction${o.fraction}`);
+  if (o.copies !== undefined && o.copies !== 1) parts.push(`copies${o.copies}`);
+  return parts.join('-');
+}
 
 export const ORG_UNIT_COLUMNS = ['code', 'name', 'level', 'parentCode', 'kind', 'staffCount'] as const;
 
@@ -29,6 +43,10 @@ export interface GenerateOptions {
   outDir: string;
   /** The county of the county scale (default 532503 蒙自市). */
   county?: string;
+  /** Province scale only: keep this share of the prefectures (reshape.ts; default 1). */
+  fraction?: number;
+  /** Province scale only: every prefecture this many times, copies under new codes (reshape.ts; default 1). */
+  copies?: number;
   /** Repository root holding data/ (default: found from this file). */
   root?: string;
   onProgress?: (progress: Progress) => void;
@@ -70,6 +88,8 @@ export interface Manifest {
     targetOccurrences: number;
   };
   planted: Planted;
+  /** Only with fraction or copies: the prefectures kept and copied (absent otherwise, so the usual manifests are unchanged). */
+  shape?: ShapeSummary;
 }
 
 export interface GenerateSummary extends Manifest {
@@ -206,7 +226,13 @@ export function generate(options: GenerateOptions): GenerateSummary {
   const started = process.hrtime.bigint();
   const files = dataFiles(options.root ?? projectRoot());
   const topics = loadTopics(files.topics);
-  const divisions = loadDivisions(files.divisions);
+  let divisions = loadDivisions(files.divisions);
+  const wanted = { fraction: options.fraction ?? 1, copies: options.copies ?? 1 };
+  let shape: ShapeSummary | null = null;
+  if (!isIdentity(wanted)) {
+    if (options.scale !== 'province') throw new Error('fraction and copies apply to the province scale only');
+    ({ divisions, summary: shape } = reshape(divisions, wanted));
+  }
   const fields = new FieldPool(files.fieldSynonyms, topics);
   const calendar = new YearCalendar(options.year);
   const countyCode = options.county ?? DEFAULT_COUNTY;
@@ -272,6 +298,7 @@ export function generate(options: GenerateOptions): GenerateSummary {
     },
     expected: { targetsByIssuerLevel: t.targetsByIssuerLevel, targets: t.targets, occurrences: t.occurrences, targetOccurrences: t.targetOccurrences },
     planted: ctx.planted,
+    ...(shape ? { shape } : {}),
   };
   writeFileSync(join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   progress({ phase: 'done', done: t.demands, total: totalDemands });
