@@ -65,7 +65,8 @@ export class Flags1764700000000 implements MigrationInterface {
           { name: 'ix_flags_unit', columnNames: ['unit_id', 'lands_on'] },
           { name: 'ix_flags_issuer', columnNames: ['issuer_id', 'lands_on'] },
           { name: 'ix_flags_rule_lands_on', columnNames: ['rule_code', 'lands_on'] },
-          { name: 'ix_flags_status_due', columnNames: ['status', 'due_on'] },
+          // Only rectifications have a due date that can pass: a partial index the evaluation's inserts never touch.
+          { name: 'ix_flags_rectifying_due', columnNames: ['due_on'], where: "status = 'rectifying'" },
         ],
       }),
     );

@@ -38,9 +38,9 @@ export interface EvaluationDeps {
   progress(done: number, total: number | null, message?: string): void;
 }
 
-const DEMAND_BATCH = 500;
+const DEMAND_BATCH = 1_000;
 const TARGET_BATCH = 20_000;
-const WRITE_BATCH = 2_000;
+const WRITE_BATCH = 8_000;
 const REPORT_BATCH = 2_000;
 
 /** Each phase's slice of the progress (percent); the unit scan is most of the work. */
