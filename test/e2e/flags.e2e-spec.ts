@@ -353,6 +353,18 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       expect((await flagsOf(`demandId=${created.id}`)).map((f) => f.rule)).toEqual((res.body.flags as { rule: string }[]).map((f) => f.rule));
     });
 
+    it('never shows an issuer a shadow-demand report of its targets (issue 4 point 8)', async () => {
+      await t.http
+        .post('/api/v1/burden-reports')
+        .set(bearer(users.reporter))
+        .send(shadowBody({}, { issuerName: '某局私下微信群', title: '私下索要的在校学生名单', receivedOn: '2026-06-10' }))
+        .expect(201);
+      const res = await preview(demandBody('report', tree, { title: '在校学生名单', issuedOn: '2026-06-20', dueOn: '2026-06-30', fields: ['在校学生数'] })).expect(200);
+      const body = JSON.stringify(res.body);
+      expect(body).not.toContain('某局私下微信群');
+      expect(body).not.toContain('私下索要的在校学生名单');
+    });
+
     it('is safe to retry with an Idempotency-Key, and still writes nothing', async () => {
       const body = demandBody('meeting', tree, { title: '重试预览', durationMinutes: 300 });
       const first = await t.http.post('/api/v1/demands/preview').set(bearer(users.issuer)).set('Idempotency-Key', 'preview-retry-1').send(body).expect(200);
