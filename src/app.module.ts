@@ -18,6 +18,7 @@ import { BurdenReportsModule } from './modules/burden-reports/burden-reports.mod
 import { DemandsModule } from './modules/demands/demands.module';
 import { DutiesModule } from './modules/duties/duties.module';
 import { FlagsModule } from './modules/flags/flags.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { InspectionPlansModule } from './modules/inspection-plans/inspection-plans.module';
@@ -75,6 +76,7 @@ export class AppModule {
         BurdenReportsModule,
         JointInspectionsModule,
         FlagsModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { DomainEvents } from '@/common/events/domain-events';
 import { selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -148,7 +149,7 @@ export async function evaluateInProcess(opts: { label: string; dbPath: string; w
       const started = performance.now();
       let result: EvaluationResult;
       try {
-        result = await new FlagEvaluation({ tx: app.get(TransactionRunner), audit: app.get(AuditService), actor, policy, progress }).run(opts.period);
+        result = await new FlagEvaluation({ tx: app.get(TransactionRunner), audit: app.get(AuditService), actor, policy, events: app.get(DomainEvents), progress }).run(opts.period);
       } finally {
         timer.uninstall();
         clearInterval(heapTimer);

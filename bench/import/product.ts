@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Actor } from '@/common/auth/actor';
+import { DomainEvents } from '@/common/events/domain-events';
 import { selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { DemandImporter } from '@/modules/demands/demand-importer';
@@ -55,6 +56,8 @@ export async function importPieces(app: NestExpressApplication, actor: Actor, pi
   const policy = await app.get(PolicyService).current();
   const synonyms = loadFieldSynonyms();
   const runner = app.get(TransactionRunner);
+  // The app's own events: the burden rollups are kept in the import's transaction, as in the product.
+  const events = app.get(DomainEvents);
   const figures: PieceFigures[] = [];
   rss.reset();
   let overallPeak = 0;
@@ -67,7 +70,7 @@ export async function importPieces(app: NestExpressApplication, actor: Actor, pi
     };
     rss.reset();
     const started = performance.now();
-    const result = await runner.run((tx) => new DemandImporter().run(tx, bytes, basename(piece.file), { actor, policy, synonyms, progress }));
+    const result = await runner.run((tx) => new DemandImporter().run(tx, bytes, basename(piece.file), { actor, policy, synonyms, events, progress }));
     const ended = performance.now();
     const peak = rss.peak();
     overallPeak = Math.max(overallPeak, peak.bytes);

@@ -1,3 +1,4 @@
+import { DomainEvents } from '@/common/events/domain-events';
 import { selectRows } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -146,7 +147,7 @@ describe('flags: write-time findings equal a full evaluation (e2e)', () => {
   });
 
   it('the CLI evaluate is the same evaluation: idempotent, audited, JSON on stdout; a bad period exits 2', async () => {
-    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
+    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

@@ -33,6 +33,7 @@ const TABLES = [
   'registration_counters',
   'report_imports',
   'topics',
+  'unit_month_burden',
   'users',
 ];
 

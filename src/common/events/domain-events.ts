@@ -34,7 +34,37 @@ export interface ReportLinked {
   demandId: number;
 }
 
-export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked;
+/**
+ * What a write changes in the burden ledger, for the rollups of metrics: every (unit, month) cell
+ * of these demands (only the cells of one unit when `unitId` is given) or these shadow reports.
+ */
+export type BurdenScope = { demandIds: readonly number[]; unitId?: number } | { shadowReportIds: readonly number[] };
+
+/**
+ * Published around a write that changes burden figures: `burden.changing` before it (the cells'
+ * old contribution is taken out), `burden.changed` after it (the new one is put in), both inside
+ * the write's transaction. A write that creates its subject publishes only `burden.changed`.
+ */
+export interface BurdenChanging {
+  type: 'burden.changing';
+  tx: Tx;
+  scope: readonly BurdenScope[];
+}
+
+export interface BurdenChanged {
+  type: 'burden.changed';
+  tx: Tx;
+  scope: readonly BurdenScope[];
+}
+
+/** Findings changed across a whole period (a rule evaluation): rebuild the rollups of these months. */
+export interface BurdenRecompute {
+  type: 'burden.recompute';
+  tx: Tx;
+  months: readonly string[];
+}
+
+export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked | BurdenChanging | BurdenChanged | BurdenRecompute;
 type Listener<E extends DomainEvent> = (event: E) => Promise<void>;
 
 @Injectable()
@@ -51,6 +81,14 @@ export class DomainEvents {
   /** Runs every listener of the event's type, one after the other, inside the caller's transaction. */
   async publish<E extends DomainEvent>(event: E): Promise<void> {
     for (const listener of this.listeners.get(event.type) ?? []) await (listener as Listener<E>)(event);
+  }
+
+  /** Runs a write between `burden.changing` and `burden.changed` for the same scope. */
+  async aroundBurdenChange<T>(tx: Tx, scope: readonly BurdenScope[], write: () => Promise<T>): Promise<T> {
+    await this.publish({ type: 'burden.changing', tx, scope });
+    const result = await write();
+    await this.publish({ type: 'burden.changed', tx, scope });
+    return result;
   }
 }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import type { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail, forbidden } from '@/common/errors/domain-error';
+import { BurdenScope, DomainEvents } from '@/common/events/domain-events';
 import { parseTabular, requireColumns, TabularRow } from '@/common/files/tabular';
 import { isCalendarDate, nowIso, todayInChina } from '@/common/time';
 import { driverMessage, isUniqueViolation, Tx } from '@/database/dialect';
@@ -81,6 +82,7 @@ export class BurdenReportImportService {
     private readonly units: OrgUnitRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async import(actor: Actor, bytes: Buffer, fileName: string): Promise<ReportImportResult> {
@@ -106,6 +108,8 @@ export class BurdenReportImportService {
         const prepared = await this.check(tx, root, file.rows);
         const at = nowIso();
         const reportIds: number[] = [];
+        const shadowIds: number[] = [];
+        await this.events.aroundBurdenChange(tx, registeredCells(prepared), async () => {
         for (const r of prepared) {
           const figures: StoredFigures = {
             minutesSpent: hoursToMinutes(r.figures.hoursSpent),
@@ -116,13 +120,17 @@ export class BurdenReportImportService {
             note: r.figures.note,
           };
           try {
-            reportIds.push(await this.reports.insert(tx, { ...figures, unitId: r.unit.id, demandId: r.demandId, month: r.month, shadow: r.shadow, source: 'report', by: actor.userId, at }));
+            const id = await this.reports.insert(tx, { ...figures, unitId: r.unit.id, demandId: r.demandId, month: r.month, shadow: r.shadow, source: 'report', by: actor.userId, at });
+            reportIds.push(id);
+            if (r.demandId === null) shadowIds.push(id);
           } catch (error) {
             // The transaction is rolled back whole: nothing of the file is stored.
             const message = isUniqueViolation(error) ? 'this unit, demand and month was reported meanwhile: amend that report instead' : driverMessage(error);
             throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${r.row}; nothing was imported`, [{ row: r.row, column: r.registrationNo ? 'registrationNo' : 'row', message }]);
           }
         }
+        });
+        if (shadowIds.length) await this.events.publish({ type: 'burden.changed', tx, scope: [{ shadowReportIds: shadowIds }] });
         const result: ReportImportResult = { sha256, fileName, imported: reportIds.length, reportIds, importedAt: at, replayed: false };
         await this.imports.insertImport(tx, { unitId: uploader, sha256, fileName, rowCount: reportIds.length, resultJson: JSON.stringify(result), by: actor.userId, at });
         await this.audit.append(tx, {
@@ -287,4 +295,16 @@ export class BurdenReportImportService {
     }
     return parsed.sort((a, b) => a.row - b.row);
   }
+}
+
+/** The (unit, demands) cells an import's registered reports fall in, one scope per unit. */
+function registeredCells(rows: readonly { unit: { id: number }; demandId: number | null }[]): BurdenScope[] {
+  const byUnit = new Map<number, Set<number>>();
+  for (const r of rows) {
+    if (r.demandId === null) continue;
+    const demands = byUnit.get(r.unit.id) ?? new Set<number>();
+    demands.add(r.demandId);
+    byUnit.set(r.unit.id, demands);
+  }
+  return [...byUnit].map(([unitId, demands]) => ({ demandIds: [...demands], unitId }));
 }

@@ -5,7 +5,7 @@ import { Page, PageRequest } from '@/common/paging/page';
 import { isCalendarDate, nowIso, todayInChina } from '@/common/time';
 import { isUniqueViolation, Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
-import { DomainEvents } from '@/common/events/domain-events';
+import { BurdenScope, DomainEvents } from '@/common/events/domain-events';
 import { AuditService } from '@/modules/audit/audit.service';
 import { daysInMonth, monthBounds, workingDaysInMonth } from '@/modules/demands/calendar/working-days';
 import { OrgUnitRepository } from '@/modules/org-units/org-unit.repository';
@@ -188,7 +188,9 @@ export class BurdenReportsService {
             note: dto.note ?? null,
           });
           const report = { ...figures, unitId: unit.id, demandId: subject.demandId, month: subject.month, shadow: subject.shadow, source: 'report' as const, by: actor.userId, at: nowIso() };
-          const created = view(await this.repo.insertRow(tx, report, unit, demand));
+          const cell: BurdenScope[] = subject.demandId === null ? [] : [{ demandIds: [subject.demandId], unitId: unit.id }];
+          const created = view(await this.events.aroundBurdenChange(tx, cell, () => this.repo.insertRow(tx, report, unit, demand)));
+          if (subject.demandId === null) await this.events.publish({ type: 'burden.changed', tx, scope: [{ shadowReportIds: [created.id] }] });
           await this.audit.append(tx, { actor, action: 'burden-report.create', entityType: 'burden_report', entityId: created.id, unitPath: unit.path, after: created });
           return created;
         },
@@ -234,6 +236,7 @@ export class BurdenReportsService {
         }
         const at = nowIso();
         const items: BurdenReportView[] = [];
+        await this.events.aroundBurdenChange(tx, [{ demandIds: dto.demandIds, unitId: unit.id }], async () => {
         for (const demandId of dto.demandIds) {
           const target = targets.get(demandId)!;
           const minutes = target.estimatedMinutes * target.occurrences;
@@ -247,6 +250,7 @@ export class BurdenReportsService {
           await this.audit.append(tx, { actor, action: 'burden-report.confirm', entityType: 'burden_report', entityId: row.id, unitPath: unit.path, after: created });
           items.push(created);
         }
+        });
         return { unitId: unit.id, month: dto.month, items };
       }, { resultIsAnswer: true });
     return this.conflictOnRace(write, async () => {
@@ -276,9 +280,11 @@ export class BurdenReportsService {
       // Unchanged figures keep their exact minutes rather than a round trip through hours.
       if (dto.hoursSpent === undefined) figures.minutesSpent = current.minutesSpent;
       if (dto.overtimeHours === undefined) figures.overtimeMinutes = current.overtimeMinutes;
-      if (!(await this.repo.writeVersion(tx, id, current.version, 'amend', { ...figures, demandId: current.demandId, month: current.month }, actor.userId, nowIso()))) {
-        throw this.stale(id, dto.version, current.version + 1);
-      }
+      const cell: BurdenScope[] = current.demandId === null ? [{ shadowReportIds: [id] }] : [{ demandIds: [current.demandId], unitId: current.unitId }];
+      const written = await this.events.aroundBurdenChange(tx, cell, () =>
+        this.repo.writeVersion(tx, id, current.version, 'amend', { ...figures, demandId: current.demandId, month: current.month }, actor.userId, nowIso()),
+      );
+      if (!written) throw this.stale(id, dto.version, current.version + 1);
       const after = await this.detail(tx, id);
       await this.audit.append(tx, { actor, action: 'burden-report.amend', entityType: 'burden_report', entityId: id, unitPath: unit.path, before: view(current), after: view(await this.row(tx, id)) });
       return after;
@@ -306,9 +312,12 @@ export class BurdenReportsService {
         const existing = await this.repo.findCurrentId(tx, unit.id, dto.demandId, month);
         if (existing !== null) throw alreadyReported(existing, 'demandId', `Unit ${unit.id}, demand ${dto.demandId}, month ${month}`);
         const figures: StoredFigures = { minutesSpent: current.minutesSpent, staffInvolved: current.staffInvolved, overtimeMinutes: current.overtimeMinutes, pages: current.pages, photos: current.photos, note: current.note };
-        if (!(await this.repo.writeVersion(tx, id, current.version, 'link', { ...figures, demandId: dto.demandId, month }, actor.userId, nowIso()))) {
-          throw this.stale(id, current.version, current.version + 1);
-        }
+        // The hours leave the shadow report's cell and join the demand's.
+        const cells: BurdenScope[] = [{ shadowReportIds: [id] }, { demandIds: [dto.demandId], unitId: unit.id }];
+        const written = await this.events.aroundBurdenChange(tx, cells, () =>
+          this.repo.writeVersion(tx, id, current.version, 'link', { ...figures, demandId: dto.demandId, month }, actor.userId, nowIso()),
+        );
+        if (!written) throw this.stale(id, current.version, current.version + 1);
         const after = await this.detail(tx, id);
         await this.audit.append(tx, { actor, action: 'burden-report.link', entityType: 'burden_report', entityId: id, unitPath: unit.path, before: view(current), after: view(await this.row(tx, id)) });
         // Its hours now count on the demand; the flag that counted it as a shadow demand is withdrawn in this transaction.

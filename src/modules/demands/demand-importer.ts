@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Actor, Level, LEVELS } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
+import type { DomainEvents } from '@/common/events/domain-events';
 import { parseTabular, requireColumns, TabularRow } from '@/common/files/tabular';
 import { nowIso } from '@/common/time';
 import { insertSourcedRows, SourcedRow } from '@/database/bulk-insert';
@@ -64,6 +65,8 @@ export interface DemandImportContext {
   actor: Actor;
   policy: { version: number; document: PolicyDocument };
   synonyms: FieldSynonymIndex;
+  /** The imported demands are announced (`burden.changed`) so the burden rollups count them in this transaction. */
+  events: DomainEvents;
   progress?: (done: number, total: number, message: string) => void;
 }
 
@@ -127,7 +130,8 @@ export class DemandImporter {
         errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, MAX_REPORTED_ERRORS),
       );
     }
-    const targets = await this.write(tx, prepared, ctx);
+    const { targets, demandIds } = await this.write(tx, prepared, ctx);
+    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds }] });
     await appendAuditEntry(tx, this.audit, {
       actor: ctx.actor,
       action: 'demand.import',
@@ -338,7 +342,7 @@ export class DemandImporter {
   }
 
   /** Set-based writes: registration ranges, then multi-row inserts of demands and their parts. */
-  private async write(tx: Tx, demands: PreparedDemand[], ctx: DemandImportContext): Promise<number> {
+  private async write(tx: Tx, demands: PreparedDemand[], ctx: DemandImportContext): Promise<{ targets: number; demandIds: number[] }> {
     const total = demands.length;
     const counters = new Map<string, PreparedDemand[]>();
     for (const d of demands) {
@@ -392,7 +396,7 @@ export class DemandImporter {
     await insertSourcedRows(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences'], partRows(demands, (d, id) => [...d.occurrences].map(([month, n]) => [id, month, n]), idOf));
     await insertSourcedRows(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key'], partRows(demands, (d, id) => d.fields.map((f, i) => [id, i + 1, f.name, f.key]), idOf));
     await insertSourcedRows(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id'], partRows(demands, (d, id) => d.joint.map((j) => [id, j]), idOf));
-    return targetCount;
+    return { targets: targetCount, demandIds: [...ids.values()] };
   }
 
   private async idsByRegistration(tx: Tx, numbers: string[]): Promise<Map<string, number>> {

@@ -34,6 +34,6 @@ export const demandsImportJob = defineJob<DemandImportInput, DemandImportResult>
       return { version: row.version, document: JSON.parse(row.document) as PolicyDocument };
     });
     const synonyms = loadFieldSynonyms();
-    return ctx.tx.run((tx) => new DemandImporter().run(tx, bytes, input.fileName, { actor: ctx.actor, policy, synonyms, progress: (d, t, m) => ctx.progress(d, t, m) }));
+    return ctx.tx.run((tx) => new DemandImporter().run(tx, bytes, input.fileName, { actor: ctx.actor, policy, synonyms, events: ctx.events, progress: (d, t, m) => ctx.progress(d, t, m) }));
   },
 });

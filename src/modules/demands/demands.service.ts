@@ -157,6 +157,7 @@ export class DemandsService {
     const created = await this.detail(tx, id);
     await this.audit.append(tx, { actor, action: 'demand.create', entityType: 'demand', entityId: id, unitPath: actor.unitPath, after: created });
     await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'create' });
+    await this.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: [id] }] });
     return created;
   }
 
@@ -172,14 +173,16 @@ export class DemandsService {
       this.checkForm(spec);
       const { write, unitIds, scopes, jointWith, fields, keepTargets } = await this.resolve(tx, actor, spec);
       const at = nowIso();
-      if (!(await this.repo.update(tx, id, version, write, at))) {
-        throw new DomainError(ErrorCode.Conflict, `Demand ${id} was changed since version ${version}; reload it`, [{ field: 'version', message: `current version is ${current.rowVersion}` }]);
-      }
-      await this.writeParts(tx, id, write, keepTargets ? null : { unitIds, scopes }, jointWith, fields);
-      const after = await this.detail(tx, id);
-      await this.audit.append(tx, { actor, action: 'demand.update', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
-      await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'update' });
-      return after;
+      return this.events.aroundBurdenChange(tx, [{ demandIds: [id] }], async () => {
+        if (!(await this.repo.update(tx, id, version, write, at))) {
+          throw new DomainError(ErrorCode.Conflict, `Demand ${id} was changed since version ${version}; reload it`, [{ field: 'version', message: `current version is ${current.rowVersion}` }]);
+        }
+        await this.writeParts(tx, id, write, keepTargets ? null : { unitIds, scopes }, jointWith, fields);
+        const after = await this.detail(tx, id);
+        await this.audit.append(tx, { actor, action: 'demand.update', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
+        await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'update' });
+        return after;
+      });
     });
   }
 
@@ -197,12 +200,14 @@ export class DemandsService {
       const schedule = { issuedOn: current.issuedOn, startsOn: current.startsOn, dueOn: current.dueOn, recurrence: current.recurrence as DemandSpec['recurrence'], until: current.until, cancelledOn };
       const dates = landingDates(schedule);
       const before = await this.detail(tx, id);
-      await this.repo.markCancelled(tx, id, cancelledOn, dto.reason, dates.at(-1) ?? null, nowIso());
-      await this.repo.replaceOccurrences(tx, id, occurrencesByMonth(schedule));
-      const after = await this.detail(tx, id);
-      await this.audit.append(tx, { actor, action: 'demand.cancel', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
-      await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'cancel' });
-      return after;
+      return this.events.aroundBurdenChange(tx, [{ demandIds: [id] }], async () => {
+        await this.repo.markCancelled(tx, id, cancelledOn, dto.reason, dates.at(-1) ?? null, nowIso());
+        await this.repo.replaceOccurrences(tx, id, occurrencesByMonth(schedule));
+        const after = await this.detail(tx, id);
+        await this.audit.append(tx, { actor, action: 'demand.cancel', entityType: 'demand', entityId: id, unitPath: actor.unitPath, before, after });
+        await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'cancel' });
+        return after;
+      });
     });
   }
 

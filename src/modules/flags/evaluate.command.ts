@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DomainError } from '@/common/errors/domain-error';
+import { DomainEvents } from '@/common/events/domain-events';
 import { todayInChina } from '@/common/time';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -20,6 +21,7 @@ export class EvaluateCommand extends CommandRunner {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {
     super();
   }
@@ -44,7 +46,10 @@ export class EvaluateCommand extends CommandRunner {
       process.stderr.write(tty ? `\r${line.padEnd(60)}` : `${line}\n`);
     };
     const policy = await latestPolicy(this.tx);
-    const result = await new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, progress }).run(period);
+    const evaluation = new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, events: this.events, progress });
+    const result = await evaluation.run(period);
+    // As behind POST /flags/evaluate: the burden rollups follow the findings (there, a follow-up job).
+    await evaluation.rebuildRollups(period);
     if (tty) process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }

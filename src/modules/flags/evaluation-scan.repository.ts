@@ -165,6 +165,16 @@ export class EvaluationScanRepository {
     return rows.map((r) => ({ demandId: toInt(r.demand_id), issuerId: toInt(r.issuer_id) }));
   }
 
+  /** Months from `firstMonth` on in which some demand lands or a report is filed (what the rollups of an evaluation cover). */
+  async monthsWithOccurrencesFrom(tx: Tx, firstMonth: string): Promise<string[]> {
+    const rows = await selectRows<{ month: string }>(
+      tx,
+      'SELECT month FROM demand_occurrences WHERE month >= ? UNION SELECT month FROM burden_reports WHERE month >= ? ORDER BY month',
+      [firstMonth, firstMonth],
+    );
+    return rows.map((r) => r.month);
+  }
+
   async areaLevels(tx: Tx): Promise<Map<number, Level>> {
     const rows = await selectRows<{ id: Num; level: Level }>(tx, `SELECT id, level FROM org_units WHERE kind = 'area'`);
     return new Map(rows.map((r) => [toInt(r.id), r.level]));

@@ -1,5 +1,6 @@
 import type { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import type { DomainEvents } from '@/common/events/domain-events';
 import { MAX_ID } from '@/common/http/id-param';
 import { nowIso } from '@/common/time';
 import type { TransactionRunner } from '@/database/transaction-runner';
@@ -28,6 +29,8 @@ export interface EvaluationResult {
   reportsCompared: number;
   counts: ReconcileCounts;
   byRule: Partial<Record<RuleCode, ReconcileCounts>>;
+  /** Wall time of each phase of the rules. */
+  phaseSeconds: Partial<Record<'demands' | 'units' | 'reports' | 'budgets' | 'objections', number>>;
 }
 
 export interface EvaluationDeps {
@@ -35,6 +38,8 @@ export interface EvaluationDeps {
   audit: AuditService;
   actor: Actor | null;
   policy: PolicySnapshot;
+  /** Where the rebuilt findings are announced (`burden.recompute`), so the burden rollups follow them. */
+  events: DomainEvents;
   progress(done: number, total: number | null, message?: string): void;
 }
 
@@ -85,16 +90,19 @@ export class FlagEvaluation {
 
   async run(period: string): Promise<EvaluationResult> {
     const { from, to, months } = periodBounds(period);
-    this.report(PHASES.demands, 0, '一事一判的规则');
-    const demandsJudged = await this.judgeDemands(from, to);
-    this.report(PHASES.units, 0, '同一单位的事项比对');
-    const unitsCompared = await this.compareOnUnits(from, to);
-    this.report(PHASES.reports, 0, '填报工时与估算');
-    const reportsCompared = await this.compareReports(months[0], months[months.length - 1], from, to);
-    this.report(PHASES.budgets, 0, '总量管控');
-    await this.checkBudgets(Number(from.slice(0, 4)), Number(to.slice(0, 4)));
-    this.report(PHASES.objections, 0, '基层异议');
-    await this.raiseObjections(from, to);
+    const seconds: Partial<Record<keyof typeof PHASES, number>> = {};
+    const timed = async <T>(phase: keyof typeof PHASES, message: string, work: () => Promise<T>): Promise<T> => {
+      this.report(PHASES[phase], 0, message);
+      const started = performance.now();
+      const result = await work();
+      seconds[phase] = Math.round(performance.now() - started) / 1000;
+      return result;
+    };
+    const demandsJudged = await timed('demands', '一事一判的规则', () => this.judgeDemands(from, to));
+    const unitsCompared = await timed('units', '同一单位的事项比对', () => this.compareOnUnits(from, to));
+    const reportsCompared = await timed('reports', '填报工时与估算', () => this.compareReports(months[0], months[months.length - 1], from, to));
+    await timed('budgets', '总量管控', () => this.checkBudgets(Number(from.slice(0, 4)), Number(to.slice(0, 4))));
+    await timed('objections', '基层异议', () => this.raiseObjections(from, to));
     this.deps.progress(100, 100, '完成');
     const result: EvaluationResult = {
       period,
@@ -106,6 +114,7 @@ export class FlagEvaluation {
       reportsCompared,
       counts: this.counts,
       byRule: Object.fromEntries(this.byRule),
+      phaseSeconds: seconds,
     };
     await this.deps.tx.run((tx) =>
       this.deps.audit.append(tx, {
@@ -119,6 +128,22 @@ export class FlagEvaluation {
       }),
     );
     return result;
+  }
+
+  /**
+   * The findings of a period decide which demand hours count as duplicate or excess, in every
+   * month those demands land in (a recurring demand reaches past the period): after an evaluation
+   * the rollups of those months are rebuilt, one month per transaction. The command line runs it
+   * after `run`; behind POST /flags/evaluate the metrics feature runs it as a follow-up job.
+   */
+  async rebuildRollups(period: string): Promise<string[]> {
+    const { months: periodMonths } = periodBounds(period);
+    const months = await this.deps.tx.snapshot((reader) => this.scan.monthsWithOccurrencesFrom(reader, periodMonths[0]));
+    for (const [i, month] of months.entries()) {
+      this.deps.progress(i, months.length, `重算 ${month} 月度汇总`);
+      await this.deps.tx.run((tx) => this.deps.events.publish({ type: 'burden.recompute', tx, months: [month] }));
+    }
+    return months;
   }
 
   /** Progress in percent: each phase owns a slice of 0..100 and reports how far into it it is (0..1). */

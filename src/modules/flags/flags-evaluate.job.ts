@@ -33,6 +33,6 @@ export const flagsEvaluateJob = defineJob<FlagsEvaluateInput, EvaluationResult>(
   },
   async run(input, ctx) {
     const policy = await latestPolicy(ctx.tx);
-    return new FlagEvaluation({ tx: ctx.tx, audit: ctx.audit, actor: ctx.actor, policy, progress: (d, t, m) => ctx.progress(d, t, m) }).run(input.period);
+    return new FlagEvaluation({ tx: ctx.tx, audit: ctx.audit, actor: ctx.actor, policy, events: ctx.events, progress: (d, t, m) => ctx.progress(d, t, m) }).run(input.period);
   },
 });

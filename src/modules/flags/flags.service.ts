@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, withinJurisdiction } from '@/common/auth/actor';
 import { DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
-import { DemandWritten, ObjectionFiled, ReportLinked } from '@/common/events/domain-events';
+import { BurdenScope, DemandWritten, DomainEvents, ObjectionFiled, ReportLinked } from '@/common/events/domain-events';
 import { Page, PageRequest } from '@/common/paging/page';
 import { isCalendarDate, nowIso, todayInChina } from '@/common/time';
 import { Tx } from '@/database/dialect';
@@ -10,7 +10,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { PolicyService } from '@/modules/policy/policy.service';
 import { FlagQueryDto, FlagTransitionDto } from './dto/flag.dto';
 import { FlagRepository, FlagRow, FlagTransitionRow } from './flag.repository';
-import { checkTransition, FlagParty } from './flag-state';
+import { checkTransition, FlagParty, isStanding } from './flag-state';
 import { changed, DemandJudge, FindingsReconciler, ReconcileCounts, toWrite } from './findings';
 import { ObjectionFindingRepository } from './objection-finding.repository';
 import { RuleFactsRepository } from './rule-facts.repository';
@@ -98,6 +98,7 @@ export class FlagsService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly policy: PolicyService,
+    private readonly events: DomainEvents,
   ) {
     this.reconciler = new FindingsReconciler(repo);
     this.judge = new DemandJudge(facts, DEMAND_RULES);
@@ -221,7 +222,12 @@ export class FlagsService {
         throw new DomainError(ErrorCode.Conflict, `Flag ${id} was changed since version ${dto.version}; reload it`, { currentStatus: flag.status, version: flag.rowVersion });
       }
       const at = nowIso();
-      const moved = await this.repo.moveStatus(tx, id, { from: flag.status, to: dto.to, version: dto.version, assigneeId: dto.assigneeId, dueOn: dto.dueOn }, at);
+      // A demand's hours count in the duplicate and excess shares while a flag on it stands: the rollups follow.
+      const burden: BurdenScope[] =
+        flag.demandId !== null && isStanding(flag.status) !== isStanding(dto.to) ? [{ demandIds: [flag.demandId], ...(flag.unitId === null ? {} : { unitId: flag.unitId }) }] : [];
+      const moved = await this.events.aroundBurdenChange(tx, burden, () =>
+        this.repo.moveStatus(tx, id, { from: flag.status, to: dto.to, version: dto.version, assigneeId: dto.assigneeId, dueOn: dto.dueOn }, at),
+      );
       if (!moved) throw new DomainError(ErrorCode.Conflict, `Flag ${id} was changed meanwhile; reload it`, { version: flag.rowVersion });
       const comment = (dto.comment ?? '').trim();
       await this.repo.insertTransition(tx, { flagId: id, from: flag.status, to: dto.to, actorId: actor.userId, at, comment, assigneeId: dto.assigneeId, dueOn: dto.dueOn });

@@ -1,4 +1,5 @@
 import type { Actor, Role } from '@/common/auth/actor';
+import type { DomainEvents } from '@/common/events/domain-events';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
 
@@ -24,6 +25,12 @@ export interface JobContext {
   readonly tx: TransactionRunner;
   /** Appends audit entries inside `tx.run`, as everywhere else. */
   readonly audit: AuditService;
+  /**
+   * Domain events with the same listeners as the app's (in a worker: those of the modules named
+   * by `JobsService.registerListeners`), so a job's writes keep derived tables such as the
+   * burden rollups current inside their own transactions.
+   */
+  readonly events: DomainEvents;
   /** The file handed to `JobsService.start` (an upload), or null. Deleted when the job ends. */
   readonly attachmentPath: string | null;
   /** True in a worker thread, false when the job runs inline on the request thread. */
@@ -62,6 +69,14 @@ export interface JobDefinition<Input, Result> {
 }
 
 export type AnyJobDefinition = JobDefinition<unknown, unknown>;
+
+/**
+ * A module a worker thread loads to give its DomainEvents the listeners the app has: it exports
+ * `registerJobListeners(events)`, building what it needs with `new` (no Nest container there).
+ */
+export interface JobListenerModule {
+  registerJobListeners(events: DomainEvents): void;
+}
 
 /** Declares a job kind with its input and result types tied together. */
 export function defineJob<Input, Result>(definition: JobDefinition<Input, Result>): JobDefinition<Input, Result> {

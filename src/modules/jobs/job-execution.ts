@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Actor } from '@/common/auth/actor';
 import { DomainError } from '@/common/errors/domain-error';
+import type { DomainEvents } from '@/common/events/domain-events';
 import { nowIso } from '@/common/time';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
@@ -21,6 +22,7 @@ export interface JobExecution {
   actor: Actor;
   tx: TransactionRunner;
   audit: AuditService;
+  events: DomainEvents;
   jobs: JobsRepository;
   attachmentPath: string | null;
   inWorker: boolean;
@@ -48,6 +50,7 @@ export async function executeJob(run: JobExecution): Promise<JobStatus> {
       actor: run.actor,
       tx,
       audit: run.audit,
+      events: run.events,
       attachmentPath: run.attachmentPath,
       inWorker: run.inWorker,
       progress: (done, total, message) => throttle.report(done, total, message),

@@ -6,6 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
+import { DomainEvents } from '@/common/events/domain-events';
 import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso } from '@/common/time';
 import { APP_CONFIG, AppConfig } from '@/config/app-config';
@@ -48,6 +49,15 @@ export interface StartOptions {
   attachment?: Buffer;
 }
 
+/** A job that has just succeeded, as `onSucceeded` handlers see it. */
+export interface SucceededJob {
+  jobId: number;
+  kind: string;
+  actor: Actor;
+  /** The stored input JSON, parsed. */
+  input: unknown;
+}
+
 interface QueuedJob {
   jobId: number;
   definition: AnyJobDefinition;
@@ -82,6 +92,8 @@ function view(row: JobRow): JobView {
 export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
   private readonly definitions = new Map<string, AnyJobDefinition>();
+  private readonly listenerModules: string[] = [];
+  private readonly afterSuccess = new Map<string, ((job: SucceededJob) => Promise<void>)[]>();
   private readonly waiting: QueuedJob[] = [];
   /** Running workers by job id, each with a promise settled once its exit has been handled. */
   private readonly workers = new Map<number, { worker: Worker; ended: Promise<void> }>();
@@ -97,6 +109,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly repo: JobsRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -105,6 +118,24 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     const existing = this.definitions.get(definition.kind);
     if (existing && existing !== definition) throw new Error(`Job kind ${definition.kind} is registered twice`);
     this.definitions.set(definition.kind, definition);
+  }
+
+  /**
+   * Names a module whose `registerJobListeners` a worker thread runs before its job, so the
+   * worker's domain events have the listeners this module also registers on the app's (inline
+   * jobs use the app's own). Call once, from the listening feature's onModuleInit.
+   */
+  registerListeners(modulePath: string): void {
+    if (!this.listenerModules.includes(modulePath)) this.listenerModules.push(modulePath);
+  }
+
+  /**
+   * Runs `handler` on the app thread each time a job of `kind` succeeds (whether it ran in a
+   * worker or inline), e.g. to start the follow-up job that derives figures from its writes.
+   * A failing handler is logged; the job stays succeeded.
+   */
+  onSucceeded(kind: string, handler: (job: SucceededJob) => Promise<void>): void {
+    this.afterSuccess.set(kind, [...(this.afterSuccess.get(kind) ?? []), handler]);
   }
 
   /** The registered kinds, for documentation and tests. */
@@ -181,7 +212,11 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       if (attachmentPath) rmSync(attachmentPath, { force: true });
       throw error;
     }
-    if (options.inline) return { jobId, status: await this.runInline(jobId, definition, input, actor, attachmentPath) };
+    if (options.inline) {
+      const status = await this.runInline(jobId, definition, input, actor, attachmentPath);
+      if (status === 'succeeded') await this.followUp({ jobId, kind, actor, input });
+      return { jobId, status };
+    }
     this.waiting.push({ jobId, definition, input: inputJson, actor, attachmentPath });
     this.pump();
     return { jobId, status: 'queued' };
@@ -216,6 +251,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         actor,
         tx: this.tx,
         audit: this.audit,
+        events: this.events,
         jobs: this.repo,
         attachmentPath,
         inWorker: false,
@@ -248,6 +284,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         actor: job.actor,
         database: this.config.database,
         attachmentPath: job.attachmentPath,
+        listenerModules: [...this.listenerModules],
       });
     } catch (error) {
       this.logger.error({ err: error, jobId }, `Job ${jobId}: the worker thread did not start`);
@@ -273,6 +310,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
           ? 'Interrupted: the server stopped while the job was running; start it again'
           : `Job ${jobId} stopped unexpectedly (${crash ? 'crashed' : `exit code ${code}`}); quote job ${jobId} when reporting it`;
         this.fail(jobId, reason, job.attachmentPath)
+          .then(async () => {
+            const row = await this.repo.findById(this.tx.reader, jobId);
+            if (row?.status === 'succeeded' && !this.stopping) await this.followUp({ jobId, kind: definition.kind, actor: job.actor, input: JSON.parse(job.input) as unknown });
+          })
           .catch((error: unknown) => this.logger.error({ err: error, jobId }, `Job ${jobId}: could not record its end`))
           .finally(() => {
             resolve();
@@ -281,6 +322,16 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       });
     });
     this.workers.set(jobId, { worker, ended });
+  }
+
+  private async followUp(job: SucceededJob): Promise<void> {
+    for (const handler of this.afterSuccess.get(job.kind) ?? []) {
+      try {
+        await handler(job);
+      } catch (error) {
+        this.logger.error({ err: error, jobId: job.jobId }, `Job ${job.jobId} (${job.kind}): its follow-up failed`);
+      }
+    }
   }
 
   /** Fails a job that has not ended (a job that did end keeps its state) and removes its file. */

@@ -6,10 +6,11 @@
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DomainEvents } from '@/common/events/domain-events';
 import { nowIso } from '@/common/time';
 import { AuditRepository } from '@/modules/audit/audit.repository';
 import { AuditService } from '@/modules/audit/audit.service';
-import { AnyJobDefinition, isJobDefinition } from '../job-definition';
+import { AnyJobDefinition, isJobDefinition, JobListenerModule } from '../job-definition';
 import { executeJob } from '../job-execution';
 import { JobsRepository } from '../jobs.repository';
 import { openWorkerDatabase, WorkerTransactionRunner } from './worker-database';
@@ -33,6 +34,19 @@ function loadDefinition(modulePath: string, kind: string): AnyJobDefinition {
   return definition;
 }
 
+/** This thread's domain events, with the listeners of every registered listener module. */
+function loadListeners(modulePaths: readonly string[]): DomainEvents {
+  const events = new DomainEvents();
+  for (const modulePath of modulePaths) {
+    // Named at run time by the registry, like the job's own module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(modulePath) as Partial<JobListenerModule>;
+    if (typeof exported.registerJobListeners !== 'function') throw new Error(`${modulePath} exports no registerJobListeners`);
+    exported.registerJobListeners(events);
+  }
+  return events;
+}
+
 async function runJob(data: WorkerJobData): Promise<void> {
   const { main, reader } = await openWorkerDatabase(data.database);
   try {
@@ -45,6 +59,7 @@ async function runJob(data: WorkerJobData): Promise<void> {
       actor: data.actor,
       tx,
       audit: new AuditService(new AuditRepository(), tx),
+      events: loadListeners(data.listenerModules),
       jobs,
       attachmentPath: data.attachmentPath,
       inWorker: true,

@@ -15,6 +15,8 @@ export interface WorkerJobData {
   /** The app's own database settings: the same file, or the same PostgreSQL schema. */
   database: DatabaseConfig;
   attachmentPath: string | null;
+  /** Modules exporting `registerJobListeners` (see JobListenerModule), loaded before the job runs. */
+  listenerModules: string[];
 }
 
 /** Messages a worker posts to the thread that started it. */

@@ -1,0 +1,41 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@/common/auth/actor';
+import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ParseIdPipe } from '@/common/http/id-param';
+import { pageRequest } from '@/common/paging/page';
+import { todayInChina } from '@/common/time';
+import { UnitCardQueryDto, UnitRankingQueryDto, UnitSeriesQueryDto } from './dto/metrics.dto';
+import { MetricsService } from './metrics.service';
+
+const thisYear = (): string => todayInChina().slice(0, 4);
+
+/** Burden metrics of units (DESIGN §3, §5), for everyone within their jurisdiction. */
+@ApiTags('metrics')
+@ApiBearerAuth()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** Units of a level under a unit, ranked by burden share (or another figure), with percent ranks. */
+  @Get('units')
+  @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
+  ranking(@CurrentActor() actor: Actor, @Query() query: UnitRankingQueryDto) {
+    return this.metrics.ranking(actor, { ...query, period: query.period ?? thisYear() }, pageRequest(query));
+  }
+
+  /** The burden card of one unit for a period. */
+  @Get('units/:id')
+  @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
+  card(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: UnitCardQueryDto) {
+    return this.metrics.card(actor, id, query.period ?? thisYear());
+  }
+
+  /** One unit month by month (or by quarter). */
+  @Get('units/:id/series')
+  @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
+  series(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: UnitSeriesQueryDto) {
+    const year = thisYear();
+    return this.metrics.series(actor, id, { from: query.from ?? `${year}-01`, to: query.to ?? `${year}-12`, granularity: query.granularity });
+  }
+}

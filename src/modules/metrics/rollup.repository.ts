@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import type { BurdenScope } from '@/common/events/domain-events';
+import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES } from './calculators';
+
+/** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
+export interface RollupSums extends BurdenSums {
+  occurrences: number;
+  /** Minutes of shadow-demand reports (already inside reported, burden and hidden). */
+  shadowMinutes: number;
+}
+
+export interface UnitMonthBurden extends RollupSums {
+  unitId: number;
+  month: string;
+}
+
+interface SumsRow {
+  unit_id: number | string;
+  month: string;
+  occurrences: number | string;
+  estimated_minutes: number | string;
+  reported_minutes: number | string;
+  burden_minutes: number | string;
+  hidden_minutes: number | string;
+  duplicate_minutes: number | string;
+  excess_minutes: number | string;
+  shadow_minutes: number | string;
+}
+
+const COLUMNS = ['occurrences', 'estimated_minutes', 'reported_minutes', 'burden_minutes', 'hidden_minutes', 'duplicate_minutes', 'excess_minutes', 'shadow_minutes'] as const;
+
+/** Statuses whose findings count in the duplicate and excess shares (DESIGN §5). */
+const COUNTED = `f.status NOT IN ('dismissed', 'withdrawn')`;
+const quoted = (codes: readonly string[]): string => codes.map((c) => `'${c.replace(/'/g, '')}'`).join(', ');
+
+/** 1 when the demand carries a counted flag of these rules for this unit (or for all its targets), else 0. */
+function flaggedFor(rules: readonly string[], demand: string, unit: string): string {
+  return `CASE WHEN EXISTS (SELECT 1 FROM flags f WHERE f.demand_id = ${demand} AND f.rule_code IN (${quoted(rules)}) AND (f.unit_id = ${unit} OR f.unit_id IS NULL) AND ${COUNTED}) THEN 1 ELSE 0 END`;
+}
+
+/** Which cells a contribution covers: demands (by id list or all), shadow reports, months. */
+interface Selection {
+  demands: { ids: readonly number[] } | 'all' | 'none';
+  unitId?: number;
+  shadow: { ids: readonly number[] } | 'all' | 'none';
+  months?: readonly string[];
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const CHUNK = 400;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * The rollups of metrics: one row per unit and month (DESIGN §5), changed by adding and taking out
+ * contributions set-based. A contribution of a demand is, for every target and month it lands in,
+ * occurrences × the target's estimate, the unit's current report of that month (reported, and
+ * burden = reported if reported else estimated, hidden = the excess of reported over estimated),
+ * and the burden again under duplicate or excess flags; a report of a month the demand no longer
+ * lands in counts as reported, burden and hidden; a shadow report counts as all three.
+ */
+@Injectable()
+export class RollupRepository {
+  /** Adds (sign 1) or takes out (sign −1) the contribution of a scope, inside the caller's transaction. */
+  async apply(tx: Tx, scope: readonly BurdenScope[], sign: 1 | -1): Promise<void> {
+    for (const part of scope) {
+      if ('shadowReportIds' in part) {
+        for (const ids of chunks(part.shadowReportIds)) await this.upsert(tx, { demands: 'none', shadow: { ids } }, sign);
+      } else {
+        for (const ids of chunks(part.demandIds)) await this.upsert(tx, { demands: { ids }, unitId: part.unitId, shadow: 'none' }, sign);
+      }
+    }
+  }
+
+  /** Rebuilds the rows of these months (all months when none given) from the ledger, set-based. */
+  async recompute(tx: Tx, months?: readonly string[]): Promise<number> {
+    if (months?.length === 0) return 0;
+    const where = months ? `WHERE month IN (${marks(months.length)})` : '';
+    await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
+    const { sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
+    await execute(tx, `INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
+    const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
+    return toInt(row?.n);
+  }
+
+  /** Every month the ledger or the rollups hold, in order (what a full rebuild covers). */
+  async monthsInLedger(tx: Tx): Promise<string[]> {
+    const rows = await selectRows<{ month: string }>(
+      tx,
+      'SELECT DISTINCT month FROM demand_occurrences UNION SELECT DISTINCT month FROM burden_reports UNION SELECT DISTINCT month FROM unit_month_burden ORDER BY month',
+    );
+    return rows.map((r) => r.month);
+  }
+
+  /** The sums of one unit over these months (zeros when it has no row). */
+  async sumsOfUnit(tx: Tx, unitId: number, months: readonly string[]): Promise<RollupSums> {
+    const rows = await this.sumsOfUnits(tx, [unitId], months);
+    return rows.get(unitId) ?? zeroSums();
+  }
+
+  /** The sums of each unit over these months; units without rows are absent. */
+  async sumsOfUnits(tx: Tx, unitIds: readonly number[], months: readonly string[]): Promise<Map<number, RollupSums>> {
+    const out = new Map<number, RollupSums>();
+    if (months.length === 0) return out;
+    for (const ids of chunks(unitIds)) {
+      const rows = await selectRows<SumsRow>(
+        tx,
+        `SELECT unit_id, '' AS month, ${COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM unit_month_burden
+          WHERE unit_id IN (${marks(ids.length)}) AND month IN (${marks(months.length)}) GROUP BY unit_id`,
+        [...ids, ...months],
+      );
+      for (const row of rows) out.set(toInt(row.unit_id), sumsOf(row));
+    }
+    return out;
+  }
+
+  /** One unit's rows month by month (months without a row are absent). */
+  async monthsOfUnit(tx: Tx, unitId: number, months: readonly string[]): Promise<UnitMonthBurden[]> {
+    if (months.length === 0) return [];
+    const rows = await selectRows<SumsRow>(
+      tx,
+      `SELECT unit_id, month, ${COLUMNS.join(', ')} FROM unit_month_burden WHERE unit_id = ? AND month IN (${marks(months.length)}) ORDER BY month`,
+      [unitId, ...months],
+    );
+    return rows.map(rowOf);
+  }
+
+  /** Every non-empty row in (unit, month) order: what the incremental and full paths are compared on. */
+  async allRows(tx: Tx): Promise<UnitMonthBurden[]> {
+    const rows = await selectRows<SumsRow>(
+      tx,
+      `SELECT unit_id, month, ${COLUMNS.join(', ')} FROM unit_month_burden WHERE ${COLUMNS.map((c) => `${c} <> 0`).join(' OR ')} ORDER BY unit_id, month`,
+    );
+    return rows.map(rowOf);
+  }
+
+  private async upsert(tx: Tx, selection: Selection, sign: 1 | -1): Promise<void> {
+    const { sql, params } = contributionSql(selection, sign);
+    const set = COLUMNS.map((c) => `${c} = unit_month_burden.${c} + excluded.${c}`).join(', ');
+    await execute(tx, `INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql} ON CONFLICT (unit_id, month) DO UPDATE SET ${set}`, params);
+  }
+}
+
+/** `SELECT unit_id, month, <sums × sign> … WHERE true` over the selection, grouped by unit and month. */
+function contributionSql(s: Selection, sign: 1 | -1): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const months = (column: string): string => {
+    if (!s.months) return '';
+    params.push(...s.months);
+    return ` AND ${column} IN (${marks(s.months.length)})`;
+  };
+  const demandFilter = (column: string, unitColumn: string): string => {
+    let sql: string;
+    if (s.demands === 'all') sql = `${column} IS NOT NULL`;
+    else if (s.demands === 'none') sql = '1 = 0';
+    else {
+      sql = `${column} IN (${marks(s.demands.ids.length)})`;
+      params.push(...s.demands.ids);
+    }
+    if (s.unitId !== undefined) {
+      sql += ` AND ${unitColumn} = ?`;
+      params.push(s.unitId);
+    }
+    return sql;
+  };
+  const dup = (d: string, u: string): string => flaggedFor(DUPLICATE_SHARE_RULES, d, u);
+  const exc = (d: string, u: string): string => flaggedFor(EXCESS_SHARE_RULES, d, u);
+  if (s.demands !== 'none') {
+    // Every target and month the demand lands in, with the unit's current report of that month.
+    parts.push(
+      `SELECT t.unit_id AS unit_id, o.month AS month, o.occurrences AS occ, o.occurrences * t.estimated_minutes AS est, r.minutes_spent AS rep,
+         ${dup('t.demand_id', 't.unit_id')} AS dup, ${exc('t.demand_id', 't.unit_id')} AS exc, 0 AS sh
+       FROM demand_targets t
+       JOIN demand_occurrences o ON o.demand_id = t.demand_id
+       LEFT JOIN burden_reports r ON r.unit_id = t.unit_id AND r.demand_id = t.demand_id AND r.month = o.month
+       WHERE ${demandFilter('t.demand_id', 't.unit_id')}${months('o.month')}`,
+    );
+    // Reports of a month the demand no longer lands in (edited or cancelled since): all reported, nothing estimated.
+    parts.push(
+      `SELECT r.unit_id AS unit_id, r.month AS month, 0 AS occ, 0 AS est, r.minutes_spent AS rep,
+         ${dup('r.demand_id', 'r.unit_id')} AS dup, ${exc('r.demand_id', 'r.unit_id')} AS exc, 0 AS sh
+       FROM burden_reports r
+       WHERE ${demandFilter('r.demand_id', 'r.unit_id')}${months('r.month')}
+         AND NOT EXISTS (SELECT 1 FROM demand_targets t JOIN demand_occurrences o ON o.demand_id = t.demand_id AND o.month = r.month
+                         WHERE t.demand_id = r.demand_id AND t.unit_id = r.unit_id)`,
+    );
+  }
+  if (s.shadow !== 'none') {
+    let filter = 'r.demand_id IS NULL';
+    if (s.shadow !== 'all') {
+      filter += ` AND r.id IN (${marks(s.shadow.ids.length)})`;
+      params.push(...s.shadow.ids);
+    }
+    parts.push(`SELECT r.unit_id AS unit_id, r.month AS month, 0 AS occ, 0 AS est, r.minutes_spent AS rep, 0 AS dup, 0 AS exc, r.minutes_spent AS sh FROM burden_reports r WHERE ${filter}${months('r.month')}`);
+  }
+  const k = sign === 1 ? '' : '-';
+  const burden = 'COALESCE(rep, est)';
+  const sql = `SELECT unit_id, month, ${k}SUM(occ), ${k}SUM(est), ${k}SUM(COALESCE(rep, 0)), ${k}SUM(${burden}),
+      ${k}SUM(CASE WHEN rep > est THEN rep - est ELSE 0 END), ${k}SUM(dup * ${burden}), ${k}SUM(exc * ${burden}), ${k}SUM(sh)
+    FROM (${parts.join(' UNION ALL ')}) c WHERE true GROUP BY unit_id, month`;
+  return { sql, params };
+}
+
+function zeroSums(): RollupSums {
+  return { occurrences: 0, estimatedMinutes: 0, reportedMinutes: 0, burdenMinutes: 0, hiddenMinutes: 0, duplicateMinutes: 0, excessMinutes: 0, shadowMinutes: 0 };
+}
+
+function sumsOf(row: SumsRow): RollupSums {
+  return {
+    occurrences: toInt(row.occurrences),
+    estimatedMinutes: toInt(row.estimated_minutes),
+    reportedMinutes: toInt(row.reported_minutes),
+    burdenMinutes: toInt(row.burden_minutes),
+    hiddenMinutes: toInt(row.hidden_minutes),
+    duplicateMinutes: toInt(row.duplicate_minutes),
+    excessMinutes: toInt(row.excess_minutes),
+    shadowMinutes: toInt(row.shadow_minutes),
+  };
+}
+
+function rowOf(row: SumsRow): UnitMonthBurden {
+  return { unitId: toInt(row.unit_id), month: row.month, ...sumsOf(row) };
+}

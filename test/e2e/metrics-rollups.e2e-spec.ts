@@ -1,0 +1,312 @@
+import { DomainEvents } from '@/common/events/domain-events';
+import { selectRows, toInt } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { EvaluateCommand } from '@/modules/flags/evaluate.command';
+import type { RuleCode } from '@/modules/flags/rules/rule';
+import { burdenSums, DemandMonthRow, ReportOnlyRow, ShadowReportMinutes } from '@/modules/metrics/calculators';
+import { RecomputeCommand } from '@/modules/metrics/recompute.command';
+import { RollupRepository, UnitMonthBurden } from '@/modules/metrics/rollup.repository';
+import { bearer, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
+import { demandBody } from '../factories/demands';
+import { reportBody, shadowBody } from '../factories/reports';
+import { TestApp } from '../utils/test-app';
+
+/** mulberry32: the same seed gives the same sequence of writes. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)], int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+
+const num = (v: unknown): number => toInt(v);
+
+/**
+ * The rollups from the ledger through the pure calculators (DESIGN §5), unit by unit and month by
+ * month: the reference the SQL of both the incremental and the full path must match.
+ */
+async function expectedFromCalculators(t: TestApp): Promise<UnitMonthBurden[]> {
+  const targets = await selectRows<{ demand_id: number; unit_id: number; estimated_minutes: number }>(t.db, 'SELECT demand_id, unit_id, estimated_minutes FROM demand_targets');
+  const occurrences = await selectRows<{ demand_id: number; month: string; occurrences: number }>(t.db, 'SELECT demand_id, month, occurrences FROM demand_occurrences');
+  const reports = await selectRows<{ id: number; unit_id: number; demand_id: number | null; month: string; minutes_spent: number }>(t.db, 'SELECT id, unit_id, demand_id, month, minutes_spent FROM burden_reports');
+  const flags = await selectRows<{ demand_id: number | null; unit_id: number | null; rule_code: RuleCode; status: string }>(t.db, 'SELECT demand_id, unit_id, rule_code, status FROM flags');
+  const standing = (demandId: number, unitId: number): RuleCode[] => [
+    ...new Set(flags.filter((f) => f.demand_id !== null && num(f.demand_id) === demandId && (f.unit_id === null || num(f.unit_id) === unitId) && f.status !== 'dismissed' && f.status !== 'withdrawn').map((f) => f.rule_code)),
+  ];
+  const report = new Map(reports.filter((r) => r.demand_id !== null).map((r) => [`${num(r.unit_id)}|${num(r.demand_id)}|${r.month}`, num(r.minutes_spent)]));
+  const cells = new Map<string, { rows: DemandMonthRow[]; reportOnlyRows: ReportOnlyRow[]; shadowReports: ShadowReportMinutes[]; occurrences: number }>();
+  const cell = (unitId: number, month: string) => {
+    const key = `${unitId}|${month}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { rows: [], reportOnlyRows: [], shadowReports: [], occurrences: 0 }));
+    return c;
+  };
+  const landed = new Set<string>();
+  for (const target of targets) {
+    for (const o of occurrences.filter((x) => num(x.demand_id) === num(target.demand_id))) {
+      const unitId = num(target.unit_id);
+      const demandId = num(target.demand_id);
+      landed.add(`${unitId}|${demandId}|${o.month}`);
+      const c = cell(unitId, o.month);
+      c.occurrences += num(o.occurrences);
+      c.rows.push({
+        demandId,
+        month: o.month,
+        occurrences: num(o.occurrences),
+        estimatePerOccurrenceMinutes: num(target.estimated_minutes),
+        reportedMinutes: report.get(`${unitId}|${demandId}|${o.month}`) ?? null,
+        flaggedRules: standing(demandId, unitId),
+      });
+    }
+  }
+  for (const r of reports) {
+    const unitId = num(r.unit_id);
+    if (r.demand_id === null) cell(unitId, r.month).shadowReports.push({ month: r.month, minutes: num(r.minutes_spent) });
+    else if (!landed.has(`${unitId}|${num(r.demand_id)}|${r.month}`)) {
+      cell(unitId, r.month).reportOnlyRows.push({ demandId: num(r.demand_id), month: r.month, reportedMinutes: num(r.minutes_spent), flaggedRules: standing(num(r.demand_id), unitId) });
+    }
+  }
+  const out: UnitMonthBurden[] = [];
+  for (const [key, c] of cells) {
+    const [unitId, month] = key.split('|');
+    const sums = burdenSums({ rows: c.rows, reportOnlyRows: c.reportOnlyRows, shadowReports: c.shadowReports });
+    const shadowMinutes = c.shadowReports.reduce((n, s) => n + s.minutes, 0);
+    const row = { unitId: Number(unitId), month, occurrences: c.occurrences, ...sums, shadowMinutes };
+    if (Object.values(sums).some((v) => v !== 0) || c.occurrences !== 0 || shadowMinutes !== 0) out.push(row);
+  }
+  return out.sort((a, b) => a.unitId - b.unitId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
+}
+
+/**
+ * Issue 6 point 2: the rollups kept current write by write (demands, edits, cancellations,
+ * reports, amendments, shadow reports, links, confirmations, flag reviews) equal a full
+ * recompute afterwards, and both equal the calculators over the raw ledger.
+ */
+describe('metrics: incremental rollups equal the full recompute and the calculators (e2e)', () => {
+  jest.setTimeout(180_000);
+  let t: TestApp;
+  let tree: StandardTree;
+  let users: StandardUsers;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    tree = await standardTree(t);
+    users = await standardUsers(t, tree);
+  });
+  afterAll(() => t.close());
+
+  const rollups = () => t.app.get(RollupRepository).allRows(t.db);
+
+  const recompute = async (period?: string) => {
+    const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await command.run([], period ? { period } : {});
+      expect(process.exitCode).toBeUndefined();
+      return JSON.parse(out.mock.calls.map((c) => String(c[0])).join('')) as { months: string[]; rows: number };
+    } finally {
+      process.exitCode = undefined;
+      out.mockRestore();
+      err.mockRestore();
+    }
+  };
+
+  const evaluate = async () => {
+    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents));
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await command.run([], { period: '2026' });
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  };
+
+  it('after 120 random writes through the API, the rollups equal a recompute and the calculators', async () => {
+    const r = prng(6_2026);
+    const demands: { id: number; version: number; kind: string; targets: number[] }[] = [];
+    const reports: { id: number; version: number; reporter: UserRef; shadow: boolean; unitId: number }[] = [];
+    // Reports most often, so that forms overlap on the same units within the duplicate window.
+    const kinds = ['report', 'report', 'report', 'meeting', 'document', 'inspection', 'other'] as const;
+    const month = () => `2026-${String(r.int(1, 11)).padStart(2, '0')}`;
+    const day = () => `${month()}-${String(r.int(1, 28)).padStart(2, '0')}`;
+    const reporterOf = (unitId: number) => (unitId === tree.village.id ? users.villageReporter : users.reporter);
+    const done = new Map<string, number>();
+    // A month the demand lands in (most of the time), so that reports and links mostly succeed.
+    const landingMonth = async (demandId: number): Promise<string> => {
+      const rows = await selectRows<{ month: string }>(t.db, 'SELECT month FROM demand_occurrences WHERE demand_id = ? ORDER BY month', [demandId]);
+      return rows.length && r.next() < 0.85 ? r.pick(rows).month : month();
+    };
+    const count = (op: string) => done.set(op, (done.get(op) ?? 0) + 1);
+
+    for (let step = 0; step < 120; step++) {
+      // Halfway, an evaluation raises the findings that compare demands (duplicates), which the reviews then move.
+      if (step === 60) await evaluate();
+      const op = demands.length < 4 ? 'create' : r.pick(['create', 'create', 'edit', 'retarget', 'cancel', 'report', 'report', 'amend', 'shadow', 'link', 'confirm', 'review'] as const);
+      if (op === 'create') {
+        const kind = r.pick(kinds);
+        const issuedOn = `2026-0${r.int(3, 5)}-${String(r.int(1, 28)).padStart(2, '0')}`;
+        const targets = r.pick([[tree.wenlan.id], [tree.wenlan.id, tree.yuguopu.id], [tree.village.id], [tree.wenlan.id, tree.village.id]]);
+        const overrides: Record<string, unknown> = { title: `事项${step}`, topic: r.pick(['education', 'statistics', 'safety']), issuedOn, dueOn: undefined, targetUnitIds: targets };
+        if (r.next() < 0.4) Object.assign(overrides, { recurrence: r.pick(['weekly', 'monthly', 'quarterly']), until: '2026-12-31' });
+        if (r.next() < 0.5) overrides.estimatedHoursPerTarget = r.int(1, 12);
+        // The same fields again and again, so that duplicate flags (and their review) come into play.
+        if (kind === 'report') overrides.fields = r.pick([['户籍人口（人）', '常住人口数', '在校学生数'], ['户籍人口', '常住人口（人）', '留守儿童数'], ['企业名称', '从业人员数']]);
+        const res = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody(kind, tree, overrides));
+        if (res.status === 201) {
+          demands.push({ id: res.body.id, version: res.body.version, kind, targets });
+          count(op);
+        }
+      } else if (op === 'edit' || op === 'retarget') {
+        const d = r.pick(demands);
+        const change = op === 'retarget' ? { targetUnitIds: (d.targets = r.pick([[tree.yuguopu.id], [tree.wenlan.id, tree.village.id], [tree.village.id]])) } : r.pick([{ estimatedHoursPerTarget: r.int(1, 9) }, { startsOn: day() }, { title: `改${step}` }]);
+        const res = await t.http.patch(`/api/v1/demands/${d.id}`).set(bearer(users.issuer)).send({ ...change, version: d.version });
+        if (res.status === 200) {
+          d.version = res.body.version;
+          count(op);
+        }
+      } else if (op === 'cancel') {
+        const d = r.pick(demands);
+        const res = await t.http.post(`/api/v1/demands/${d.id}/cancel`).set(bearer(users.issuer)).send({ reason: '撤销', cancelledOn: day() });
+        if (res.status === 200) count(op);
+      } else if (op === 'report') {
+        const d = r.pick(demands);
+        const unitId = r.pick(d.targets);
+        const reporter = reporterOf(unitId);
+        const res = await t.http.post('/api/v1/burden-reports').set(bearer(reporter)).send({ ...reportBody(d.id, await landingMonth(d.id), { hoursSpent: r.int(1, 30) }), unitId });
+        if (res.status === 201) {
+          reports.push({ id: res.body.id, version: res.body.version, reporter, shadow: false, unitId });
+          count(op);
+        }
+      } else if (op === 'amend' && reports.length) {
+        const rep = r.pick(reports);
+        const res = await t.http.post(`/api/v1/burden-reports/${rep.id}/amend`).set(bearer(rep.reporter)).send({ hoursSpent: r.int(0, 40), version: rep.version });
+        if (res.status === 200 || res.status === 201) {
+          rep.version = res.body.version;
+          count(op);
+        }
+      } else if (op === 'shadow') {
+        const unitId = r.pick([tree.wenlan.id, tree.village.id]);
+        const reporter = reporterOf(unitId);
+        const res = await t.http.post('/api/v1/burden-reports').set(bearer(reporter)).send({ ...shadowBody({ hoursSpent: r.int(1, 12) }, { receivedOn: day() }), unitId });
+        if (res.status === 201) {
+          reports.push({ id: res.body.id, version: res.body.version, reporter, shadow: true, unitId });
+          count(op);
+        }
+      } else if (op === 'link') {
+        const rep = reports.find((x) => x.shadow);
+        const candidates = rep ? demands.filter((x) => x.targets.includes(rep.unitId)) : [];
+        if (!rep || !candidates.length) continue;
+        const d = r.pick(candidates);
+        const res = await t.http.post(`/api/v1/burden-reports/${rep.id}/link`).set(bearer(users.coordinator)).send({ demandId: d.id, month: await landingMonth(d.id) });
+        if (res.status === 200 || res.status === 201) {
+          rep.shadow = false;
+          rep.version = res.body.version;
+          count(op);
+        }
+      } else if (op === 'confirm') {
+        const unitId = r.pick([tree.wenlan.id, tree.village.id]);
+        const candidates = demands.filter((d) => d.targets.includes(unitId)).map((d) => d.id);
+        if (!candidates.length) continue;
+        const demandId = r.pick(candidates);
+        const res = await t.http.post('/api/v1/burden-reports/confirm').set(bearer(reporterOf(unitId))).send({ unitId, month: await landingMonth(demandId), demandIds: [demandId] });
+        if (res.status === 200 || res.status === 201) count(op);
+      } else if (op === 'review') {
+        const list = await t.http.get('/api/v1/flags?pageSize=500').set(bearer(users.coordinator)).expect(200);
+        const open = (list.body.items as { id: number; status: string; version: number }[]).filter((f) => ['open', 'under_review', 'confirmed'].includes(f.status));
+        if (!open.length) continue;
+        const f = r.pick(open);
+        const to = f.status === 'open' ? 'under_review' : f.status === 'under_review' ? r.pick(['dismissed', 'confirmed']) : 'rectifying';
+        const body: Record<string, unknown> = { to, comment: '复核意见', version: f.version };
+        if (to === 'rectifying') body.dueOn = '2099-12-31';
+        const res = await t.http.post(`/api/v1/flags/${f.id}/transitions`).set(bearer(users.coordinator)).send(body);
+        if (res.status === 200) count(`review:${to}`);
+      }
+    }
+    // The comparison means something only if every kind of write happened.
+    for (const op of ['create', 'edit', 'retarget', 'cancel', 'report', 'amend', 'shadow', 'link', 'confirm', 'review:under_review', 'review:dismissed']) expect({ op, n: (done.get(op) ?? 0) > 0 }).toEqual({ op, n: true });
+
+    const incremental = await rollups();
+    expect(incremental.length).toBeGreaterThan(10);
+    expect(incremental.some((x) => x.duplicateMinutes > 0)).toBe(true);
+    expect(incremental.some((x) => x.excessMinutes > 0)).toBe(true);
+    expect(incremental.some((x) => x.shadowMinutes > 0)).toBe(true);
+    expect(incremental.some((x) => x.hiddenMinutes > 0)).toBe(true);
+    expect(incremental).toEqual(await expectedFromCalculators(t));
+
+    const result = await recompute();
+    expect(result.rows).toBeGreaterThan(0);
+    expect(await rollups()).toEqual(incremental);
+  });
+
+  const waitForJob = async (jobId: number): Promise<{ status: string; result: unknown }> => {
+    for (let i = 0; i < 600; i++) {
+      const res = await t.http.get(`/api/v1/jobs/${jobId}`).set(bearer(users.coordinator)).expect(200);
+      if (res.body.status === 'failed') throw new Error(JSON.stringify(res.body.error));
+      if (res.body.status === 'succeeded') return res.body as { status: string; result: unknown };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`job ${jobId} did not end`);
+  };
+
+  it('POST /flags/evaluate is followed by a recompute job: afterwards the rollups follow the findings', async () => {
+    // Two forms asking 文澜街道 for the same data in May: only an evaluation finds the duplicate, so
+    // the duplicate hours can reach the rollups only through the follow-up job.
+    const fields = ['辖区企业数（家）', '从业人员数', '安全检查次数'];
+    for (const issuedOn of ['2026-05-04', '2026-05-11']) {
+      await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: `企业统计${issuedOn}`, issuedOn, dueOn: undefined, targetUnitIds: [tree.wenlan.id], fields })).expect(201);
+    }
+    const dupBefore = (await rollups()).filter((x) => x.unitId === tree.wenlan.id && x.month === '2026-05').map((x) => x.duplicateMinutes);
+    const job = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-Q2' }).expect(202);
+    const evaluated = (await waitForJob(job.body.jobId)).result as { byRule: Record<string, { raised: number }> };
+    expect(evaluated.byRule.DUPLICATE_DATA_REQUEST?.raised).toBeGreaterThan(0);
+    let followUp: { id: number } | undefined;
+    for (let i = 0; i < 100 && !followUp; i++) {
+      const jobs = await t.http.get('/api/v1/jobs?kind=metrics-recompute').set(bearer(users.coordinator)).expect(200);
+      followUp = (jobs.body.items as { id: number }[]).find((j) => j.id > job.body.jobId);
+      if (!followUp) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(followUp).toBeDefined();
+    const done = await waitForJob(followUp!.id);
+    expect(done.result).toMatchObject({ period: null, fromMonth: '2026-04' });
+    expect((done.result as { months: string[] }).months[0]).toBe('2026-04');
+    const after = await rollups();
+    expect(after).toEqual(await expectedFromCalculators(t));
+    const dupAfter = after.filter((x) => x.unitId === tree.wenlan.id && x.month === '2026-05').map((x) => x.duplicateMinutes);
+    expect(dupAfter[0]).toBeGreaterThan(dupBefore[0] ?? 0);
+  });
+
+  it('an evaluation leaves the rollups equal to a recompute (flags raised or withdrawn in bulk)', async () => {
+    await evaluate();
+    const afterEvaluation = await rollups();
+    expect(afterEvaluation).toEqual(await expectedFromCalculators(t));
+    await recompute('2026');
+    expect(await rollups()).toEqual(afterEvaluation);
+  });
+
+  it('a recompute of one period leaves the other months alone and is audited; a bad period exits 2', async () => {
+    const before = await rollups();
+    const result = await recompute('2026-Q2');
+    expect(result.months).toEqual(['2026-04', '2026-05', '2026-06']);
+    expect(await rollups()).toEqual(before);
+    const audit = await selectRows<{ actor: string; action: string }>(t.db, "SELECT actor, action FROM audit_log WHERE action = 'metrics.recompute' ORDER BY id DESC LIMIT 1");
+    expect(audit).toEqual([{ actor: 'recompute', action: 'metrics.recompute' }]);
+    const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await command.run([], { period: '2026-Q5' });
+      expect(process.exitCode).toBe(2);
+    } finally {
+      process.exitCode = undefined;
+      err.mockRestore();
+    }
+  });
+});
