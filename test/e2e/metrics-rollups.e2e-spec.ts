@@ -292,6 +292,29 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     expect(await rollups()).toEqual(afterEvaluation);
   });
 
+  it('concurrent writes touching the same units in different orders all land, and the rollups stay exact', async () => {
+    // Two demands reaching the same two townships and village, written and edited at once: on
+    // PostgreSQL the rollup rows are locked in whatever order each statement meets them.
+    const [a, b] = await Promise.all(
+      [
+        [tree.wenlan.id, tree.yuguopu.id, tree.village.id],
+        [tree.village.id, tree.yuguopu.id, tree.wenlan.id],
+      ].map(async (targetUnitIds, i) => {
+        const res = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('meeting', tree, { title: `并发会议${i}`, issuedOn: '2026-07-06', dueOn: undefined, targetUnitIds }));
+        expect(res.status).toBe(201);
+        return res.body as { id: number; version: number };
+      }),
+    );
+    const writes = [
+      ...[a, b].map((d, i) => t.http.patch(`/api/v1/demands/${d.id}`).set(bearer(users.issuer)).send({ estimatedHoursPerTarget: 3 + i, version: d.version })),
+      ...[a, b].map((d) => t.http.post('/api/v1/burden-reports').set(bearer(users.reporter)).send({ ...reportBody(d.id, '2026-07', { hoursSpent: 7 }), unitId: tree.wenlan.id })),
+      ...[a, b].map((d) => t.http.post('/api/v1/burden-reports').set(bearer(users.villageReporter)).send({ ...reportBody(d.id, '2026-07', { hoursSpent: 2 }), unitId: tree.village.id })),
+    ];
+    const statuses = (await Promise.all(writes)).map((res) => res.status);
+    expect(statuses).toEqual([200, 200, 201, 201, 201, 201]);
+    expect(await rollups()).toEqual(await expectedFromCalculators(t));
+  });
+
   it('a recompute of one period leaves the other months alone and is audited; a bad period exits 2', async () => {
     const before = await rollups();
     const result = await recompute('2026-Q2');

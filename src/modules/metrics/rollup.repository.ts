@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
-import { execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { databaseKind, execute, selectRows, toInt, Tx } from '@/database/dialect';
 import { BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
@@ -68,6 +68,11 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class RollupRepository {
   /** Adds (sign 1) or takes out (sign −1) the contribution of a scope, inside the caller's transaction. */
   async apply(tx: Tx, scope: readonly BurdenScope[], sign: 1 | -1): Promise<void> {
+    if (scope.length === 0) return;
+    // PostgreSQL: every write appends to the audit chain, whose head it locks. Taking that lock
+    // before any rollup row keeps one lock order for all writers (head, then rollup rows), so a
+    // write that adjusts rollups before its audit entry cannot deadlock with one that audited first.
+    if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
     for (const part of scope) {
       if ('shadowReportIds' in part) {
         for (const ids of chunks(part.shadowReportIds)) await this.upsert(tx, { demands: 'none', shadow: { ids } }, sign);
