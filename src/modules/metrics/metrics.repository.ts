@@ -98,10 +98,10 @@ export class MetricsRepository {
 
   /**
    * Standing flags about the unit's burden: those on the unit itself and those on these demands as
-   * a whole. `registeredOnly` leaves out findings without a demand (a shadow demand's
-   * HIDDEN_BURDEN): an issuer never learns of shadow demands through them.
+   * a whole. With `issuerId` (an issuing office reads the card) only flags on that office's own
+   * demands count, as everywhere an issuer reads flags: never a shadow demand's HIDDEN_BURDEN.
    */
-  async flagTally(tx: Tx, unitId: number, demandIds: readonly number[], from: string, to: string, registeredOnly: boolean): Promise<FlagTally> {
+  async flagTally(tx: Tx, unitId: number, demandIds: readonly number[], from: string, to: string, issuerId: number | null): Promise<FlagTally> {
     const tally: FlagTally = { open: 0, underReview: 0, confirmed: 0, rectifying: 0, rectified: 0, verified: 0 };
     const add = (rows: { status: string; n: number | string }[]) => {
       for (const r of rows) {
@@ -109,13 +109,14 @@ export class MetricsRepository {
         if (key in tally) tally[key] += toInt(r.n);
       }
     };
-    const registered = registeredOnly ? ' AND demand_id IS NOT NULL' : '';
+    const own = issuerId === null ? '' : ' AND demand_id IS NOT NULL AND issuer_id = ?';
+    const ownParams = issuerId === null ? [] : [issuerId];
     add(
-      await selectRows(tx, `SELECT status, COUNT(*) AS n FROM flags WHERE unit_id = ? AND lands_on BETWEEN ? AND ? AND ${STANDING}${registered} GROUP BY status`, [unitId, from, to]),
+      await selectRows(tx, `SELECT status, COUNT(*) AS n FROM flags WHERE unit_id = ? AND lands_on BETWEEN ? AND ? AND ${STANDING}${own} GROUP BY status`, [unitId, from, to, ...ownParams]),
     );
     for (let i = 0; i < demandIds.length; i += CHUNK) {
       const ids = demandIds.slice(i, i + CHUNK);
-      add(await selectRows(tx, `SELECT status, COUNT(*) AS n FROM flags WHERE demand_id IN (${marks(ids.length)}) AND unit_id IS NULL AND ${STANDING} GROUP BY status`, ids));
+      add(await selectRows(tx, `SELECT status, COUNT(*) AS n FROM flags WHERE demand_id IN (${marks(ids.length)}) AND unit_id IS NULL AND ${STANDING}${own} GROUP BY status`, [...ids, ...ownParams]));
     }
     return tally;
   }

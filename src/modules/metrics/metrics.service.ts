@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Level, LEVELS, withinJurisdiction } from '@/common/auth/actor';
-import { forbidden, invalid, notFound } from '@/common/errors/domain-error';
+import { DomainError, ErrorCode, forbidden, notFound } from '@/common/errors/domain-error';
 import { Page, PageRequest } from '@/common/paging/page';
 import { Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { PolicyService } from '@/modules/policy/policy.service';
 import {
   burdenShare,
+  CapacitySegment,
   capacitySegments,
   countDemands,
   DemandCounts,
@@ -136,13 +137,13 @@ export class MetricsService {
           from: period.from,
           to: period.to,
           workingDays: workingDaysIn(period.from, period.to),
-          staff: segments.map(({ from, to, staffCount, workingDays }) => ({ from, to, staffCount, workingDays })),
+          staff: stretchesOf(segments),
           policyVersion: policy.version,
           shadowIncluded: withShadow,
         },
         ...figuresOf(sums, segments.reduce((n, s) => n + s.minutes, 0)),
         demands: countDemands(landing),
-        flags: await this.repo.flagTally(reader, unit.id, landing.map((d) => d.demandId), period.from, period.to, !withShadow),
+        flags: await this.repo.flagTally(reader, unit.id, landing.map((d) => d.demandId), period.from, period.to, withShadow ? null : actor.orgUnitId),
         percentile: await this.percentileOf(reader, actor, unit, period, withShadow),
         yearBefore: {
           period: lastYear.period,
@@ -182,11 +183,11 @@ export class MetricsService {
   async series(actor: Actor, unitId: number, query: { from: string; to: string; granularity?: 'month' | 'quarter' }): Promise<{ unit: UnitRef; granularity: 'month' | 'quarter'; shadowIncluded: boolean; policyVersion: number; items: SeriesPoint[] }> {
     const from = this.period(query.from, 'from');
     const to = this.period(query.to, 'to');
-    if (from.granularity !== 'month') throw invalid('from', 'must be a month written YYYY-MM');
-    if (to.granularity !== 'month') throw invalid('to', 'must be a month written YYYY-MM');
-    if (to.period < from.period) throw invalid('to', 'is before from');
+    if (from.granularity !== 'month') throw badQuery('from', 'must be a month written YYYY-MM');
+    if (to.granularity !== 'month') throw badQuery('to', 'must be a month written YYYY-MM');
+    if (to.period < from.period) throw badQuery('to', 'is before from');
     const months = monthsBetween(from.period, to.period);
-    if (months.length > MAX_SERIES_MONTHS) throw invalid('to', `a series covers at most ${MAX_SERIES_MONTHS} months`);
+    if (months.length > MAX_SERIES_MONTHS) throw badQuery('to', `a series covers at most ${MAX_SERIES_MONTHS} months`);
     const granularity = query.granularity ?? 'month';
     const periods = granularity === 'month' ? months : [...new Set(months.map(quarterOf))];
     const policy = await this.policy.current();
@@ -210,14 +211,14 @@ export class MetricsService {
 
   private period(text: string, field: string): Period {
     const period = parsePeriod(text);
-    if (!period) throw invalid(field, 'must be written 2026, 2026-Q3 or 2026-07');
+    if (!period) throw badQuery(field, 'must be written 2026, 2026-Q3 or 2026-07');
     return period;
   }
 
   /** The unit, when it lies in the caller's jurisdiction: 404 if unknown, 403 if outside. */
   private async visibleUnit(tx: Tx, actor: Actor, id: number, field = 'id'): Promise<MetricsUnit> {
     const unit = await this.repo.findUnit(tx, id);
-    if (!unit) throw field === 'id' ? notFound('Org unit', id) : invalid(field, `org unit ${id} does not exist`);
+    if (!unit) throw field === 'id' ? notFound('Org unit', id) : badQuery(field, `org unit ${id} does not exist`);
     if (!withinJurisdiction(actor, unit.path)) throw forbidden(`Org unit ${id} is outside your jurisdiction`);
     return unit;
   }
@@ -268,6 +269,24 @@ function ranksWithinCounties(units: readonly MetricsUnit[], figures: readonly Bu
   for (const members of groups.values()) {
     const ranks = percentRanks(members.map((i) => figures[i].burdenShare));
     members.forEach((unitIndex, j) => (out[unitIndex] = ranks[j]));
+  }
+  return out;
+}
+
+/** A query parameter the caller got wrong: 400 naming it, like the validation of the query's form. */
+function badQuery(field: string, message: string): DomainError {
+  return new DomainError(ErrorCode.BadRequest, `${field}: ${message}`, [{ field, message }]);
+}
+
+/** Adjacent stretches with the same staff count shown as one (the back-dated first count adds a cut). */
+function stretchesOf(segments: readonly CapacitySegment[]): StaffStretch[] {
+  const out: StaffStretch[] = [];
+  for (const { from, to, staffCount, workingDays } of segments) {
+    const last = out[out.length - 1];
+    if (last && last.staffCount === staffCount) {
+      last.to = to;
+      last.workingDays += workingDays;
+    } else out.push({ from, to, staffCount, workingDays });
   }
   return out;
 }
