@@ -34,11 +34,6 @@ const COLUMNS = ['occurrences', 'estimated_minutes', 'reported_minutes', 'burden
 const COUNTED = `f.status NOT IN ('dismissed', 'withdrawn')`;
 const quoted = (codes: readonly string[]): string => codes.map((c) => `'${c.replace(/'/g, '')}'`).join(', ');
 
-/** 1 when the demand carries a counted flag of these rules for this unit (or for all its targets), else 0. */
-function flaggedFor(rules: readonly string[], demand: string, unit: string): string {
-  return `CASE WHEN EXISTS (SELECT 1 FROM flags f WHERE f.demand_id = ${demand} AND f.rule_code IN (${quoted(rules)}) AND (f.unit_id = ${unit} OR f.unit_id IS NULL) AND ${COUNTED}) THEN 1 ELSE 0 END`;
-}
-
 /** Which cells a contribution covers: demands (by id list or all), shadow reports, months. */
 interface Selection {
   demands: { ids: readonly number[] } | 'all' | 'none';
@@ -87,8 +82,8 @@ export class RollupRepository {
     if (months?.length === 0) return 0;
     const where = months ? `WHERE month IN (${marks(months.length)})` : '';
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
-    const { sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
-    await execute(tx, `INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
+    const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
+    await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
     const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
     return toInt(row?.n);
   }
@@ -145,14 +140,14 @@ export class RollupRepository {
   }
 
   private async upsert(tx: Tx, selection: Selection, sign: 1 | -1): Promise<void> {
-    const { sql, params } = contributionSql(selection, sign);
+    const { standing, sql, params } = contributionSql(selection, sign);
     const set = COLUMNS.map((c) => `${c} = unit_month_burden.${c} + excluded.${c}`).join(', ');
-    await execute(tx, `INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql} ON CONFLICT (unit_id, month) DO UPDATE SET ${set}`, params);
+    await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql} ON CONFLICT (unit_id, month) DO UPDATE SET ${set}`, params);
   }
 }
 
 /** `SELECT unit_id, month, <sums × sign> … WHERE true` over the selection, grouped by unit and month. */
-function contributionSql(s: Selection, sign: 1 | -1): { sql: string; params: unknown[] } {
+function contributionSql(s: Selection, sign: 1 | -1): { standing: string; sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const months = (column: string): string => {
@@ -174,23 +169,44 @@ function contributionSql(s: Selection, sign: 1 | -1): { sql: string; params: unk
     }
     return sql;
   };
-  const dup = (d: string, u: string): string => flaggedFor(DUPLICATE_SHARE_RULES, d, u);
-  const exc = (d: string, u: string): string => flaggedFor(EXCESS_SHARE_RULES, d, u);
+  // The standing flags of the demands concerned, one row per (demand, unit; 0 = the demand as a
+  // whole) saying whether any of them is a duplicate or another form finding: built once and
+  // joined, rather than looked up rule by rule for every cell.
+  let standing = '';
   if (s.demands !== 'none') {
+    let which: string;
+    if (s.demands !== 'all') {
+      which = `f.demand_id IN (${marks(s.demands.ids.length)})`;
+      params.push(...s.demands.ids);
+    } else if (s.months) {
+      which = `f.demand_id IN (SELECT o.demand_id FROM demand_occurrences o WHERE o.month IN (${marks(s.months.length)}) UNION SELECT r.demand_id FROM burden_reports r WHERE r.month IN (${marks(s.months.length)}))`;
+      params.push(...s.months, ...s.months);
+    } else which = 'f.demand_id IS NOT NULL';
+    standing = `WITH standing AS MATERIALIZED (
+        SELECT f.demand_id AS demand_id, COALESCE(f.unit_id, 0) AS unit_id,
+          MAX(CASE WHEN f.rule_code IN (${quoted(DUPLICATE_SHARE_RULES)}) THEN 1 ELSE 0 END) AS dup,
+          MAX(CASE WHEN f.rule_code IN (${quoted(EXCESS_SHARE_RULES)}) THEN 1 ELSE 0 END) AS exc
+        FROM flags f
+        WHERE ${which} AND f.rule_code IN (${quoted([...DUPLICATE_SHARE_RULES, ...EXCESS_SHARE_RULES])}) AND ${COUNTED}
+        GROUP BY f.demand_id, COALESCE(f.unit_id, 0)) `;
+    const flag = (kind: 'dup' | 'exc') => `CASE WHEN COALESCE(su.${kind}, 0) = 1 OR COALESCE(sd.${kind}, 0) = 1 THEN 1 ELSE 0 END`;
+    const flagsOf = (demand: string, unit: string) =>
+      `LEFT JOIN standing su ON su.demand_id = ${demand} AND su.unit_id = ${unit} LEFT JOIN standing sd ON sd.demand_id = ${demand} AND sd.unit_id = 0`;
     // Every target and month the demand lands in, with the unit's current report of that month.
     parts.push(
       `SELECT t.unit_id AS unit_id, o.month AS month, o.occurrences AS occ, o.occurrences * t.estimated_minutes AS est, r.minutes_spent AS rep,
-         ${dup('t.demand_id', 't.unit_id')} AS dup, ${exc('t.demand_id', 't.unit_id')} AS exc, 0 AS sh
+         ${flag('dup')} AS dup, ${flag('exc')} AS exc, 0 AS sh
        FROM demand_targets t
        JOIN demand_occurrences o ON o.demand_id = t.demand_id
        LEFT JOIN burden_reports r ON r.unit_id = t.unit_id AND r.demand_id = t.demand_id AND r.month = o.month
+       ${flagsOf('t.demand_id', 't.unit_id')}
        WHERE ${demandFilter('t.demand_id', 't.unit_id')}${months('o.month')}`,
     );
     // Reports of a month the demand no longer lands in (edited or cancelled since): all reported, nothing estimated.
     parts.push(
-      `SELECT r.unit_id AS unit_id, r.month AS month, 0 AS occ, 0 AS est, r.minutes_spent AS rep,
-         ${dup('r.demand_id', 'r.unit_id')} AS dup, ${exc('r.demand_id', 'r.unit_id')} AS exc, 0 AS sh
+      `SELECT r.unit_id AS unit_id, r.month AS month, 0 AS occ, 0 AS est, r.minutes_spent AS rep, ${flag('dup')} AS dup, ${flag('exc')} AS exc, 0 AS sh
        FROM burden_reports r
+       ${flagsOf('r.demand_id', 'r.unit_id')}
        WHERE ${demandFilter('r.demand_id', 'r.unit_id')}${months('r.month')}
          AND NOT EXISTS (SELECT 1 FROM demand_targets t JOIN demand_occurrences o ON o.demand_id = t.demand_id AND o.month = r.month
                          WHERE t.demand_id = r.demand_id AND t.unit_id = r.unit_id)`,
@@ -209,7 +225,7 @@ function contributionSql(s: Selection, sign: 1 | -1): { sql: string; params: unk
   const sql = `SELECT unit_id, month, ${k}SUM(occ), ${k}SUM(est), ${k}SUM(COALESCE(rep, 0)), ${k}SUM(${burden}),
       ${k}SUM(CASE WHEN rep > est THEN rep - est ELSE 0 END), ${k}SUM(dup * ${burden}), ${k}SUM(exc * ${burden}), ${k}SUM(sh)
     FROM (${parts.join(' UNION ALL ')}) c WHERE true GROUP BY unit_id, month`;
-  return { sql, params };
+  return { standing, sql, params };
 }
 
 function zeroSums(): RollupSums {

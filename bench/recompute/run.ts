@@ -1,0 +1,74 @@
+/**
+ * Recompute of the burden rollups against a hand-written GROUP BY over the same rows (DESIGN §6:
+ * province-year metrics recomputed in ≤ 2 × that). Runs in-process on a copy of a ledger that
+ * already holds flags, e.g. the `server.sqlite` that `npm run bench:evaluate -- --scale province
+ * --keep` leaves in bench/results/tmp/. Both sides run in this one process, one after the other.
+ *
+ *   npm run bench:recompute -- --db bench/results/tmp/evaluate-province-<pid>/server.sqlite [--period 2026]
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectRows, toInt } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { parsePeriod } from '@/modules/metrics/calculators';
+import { recomputeRollups } from '@/modules/metrics/metrics-recompute.job';
+import { bootApp, writer } from '../import/app-setup';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const source = arg('db');
+  if (!source) throw new Error('--db <ledger.sqlite with flags> is required');
+  const period = parsePeriod(arg('period') ?? '2026');
+  if (!period) throw new Error('--period must be 2026, 2026-Q3 or 2026-07');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-recompute-'));
+  const path = join(dir, 'ledger.sqlite');
+  copyFileSync(source, path);
+  const app = await bootApp({ type: 'sqlite', path }, dir);
+  try {
+    const tx = writer(app);
+    const marks = period.months.map(() => '?').join(', ');
+    // The baseline: the same rows (targets × occurrences, with the current report) summed by unit and month in one statement.
+    let started = performance.now();
+    const [baseline] = await selectRows<{ cells: number | string; minutes: number | string }>(
+      tx,
+      `SELECT COUNT(*) AS cells, SUM(burden) AS minutes FROM (
+         SELECT t.unit_id, o.month, SUM(COALESCE(r.minutes_spent, o.occurrences * t.estimated_minutes)) AS burden
+         FROM demand_targets t JOIN demand_occurrences o ON o.demand_id = t.demand_id
+         LEFT JOIN burden_reports r ON r.unit_id = t.unit_id AND r.demand_id = t.demand_id AND r.month = o.month
+         WHERE o.month IN (${marks}) GROUP BY t.unit_id, o.month) g`,
+      period.months,
+    );
+    const baselineSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    const result = await recomputeRollups({ period: period.period }, { tx: app.get(TransactionRunner), audit: app.get(AuditService), actor: null, progress: () => undefined });
+    const productSeconds = (performance.now() - started) / 1000;
+    const [stored] = await selectRows<{ minutes: number | string }>(tx, `SELECT SUM(burden_minutes) AS minutes FROM unit_month_burden WHERE month IN (${marks})`, period.months);
+    const figures = {
+      period: period.period,
+      cells: toInt(baseline.cells),
+      rows: result.rows,
+      burdenMinutesAgree: toInt(stored.minutes) === toInt(baseline.minutes),
+      baselineSeconds: Math.round(baselineSeconds * 100) / 100,
+      productSeconds: Math.round(productSeconds * 100) / 100,
+      ratio: Math.round((productSeconds / baselineSeconds) * 100) / 100,
+      target: '≤ 2 × the hand-written GROUP BY',
+    };
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    const out = arg('out');
+    if (out) writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
