@@ -7,3 +7,4 @@ export * from './shares';
 export * from './counts';
 export * from './percentile';
 export * from './change';
+export * from './forecast';
