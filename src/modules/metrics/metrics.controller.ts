@@ -5,7 +5,9 @@ import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { todayInChina } from '@/common/time';
+import { IssuerMetricsQueryDto } from './dto/issuer-metrics.dto';
 import { UnitCardQueryDto, UnitRankingQueryDto, UnitSeriesQueryDto } from './dto/metrics.dto';
+import { IssuerMetricsService } from './issuer-metrics.service';
 import { MetricsService } from './metrics.service';
 
 const thisYear = (): string => todayInChina().slice(0, 4);
@@ -15,7 +17,10 @@ const thisYear = (): string => todayInChina().slice(0, 4);
 @ApiBearerAuth()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly issuerMetrics: IssuerMetricsService,
+  ) {}
 
   /** Units of a level under a unit, ranked by burden share (or another figure), with percent ranks. */
   @Get('units')
@@ -37,5 +42,12 @@ export class MetricsController {
   series(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: UnitSeriesQueryDto) {
     const year = thisYear();
     return this.metrics.series(actor, id, { from: query.from ?? `${year}-01`, to: query.to ?? `${year}-12`, granularity: query.granularity });
+  }
+
+  /** The burden each issuing office of the jurisdiction imposes, with plan execution, joint inspections and budget. */
+  @Get('issuers')
+  @Roles('coordinator', 'inspector')
+  issuers(@CurrentActor() actor: Actor, @Query() query: IssuerMetricsQueryDto) {
+    return this.issuerMetrics.list(actor, { ...query, period: query.period ?? thisYear() }, pageRequest(query));
   }
 }

@@ -3,8 +3,11 @@ import { DomainEvents } from '@/common/events/domain-events';
 import { JobsModule } from '@/modules/jobs/jobs.module';
 import { JobsService } from '@/modules/jobs/jobs.service';
 import { flagsEvaluateJob, FlagsEvaluateInput } from '@/modules/flags/flags-evaluate.job';
+import { IssuerBudgetRepository } from '@/modules/flags/issuer-budget.repository';
 import { PolicyModule } from '@/modules/policy/policy.module';
 import { parsePeriod } from './calculators';
+import { IssuerMetricsRepository } from './issuer-metrics.repository';
+import { IssuerMetricsService } from './issuer-metrics.service';
 import { MetricsController } from './metrics.controller';
 import { metricsRecomputeJob } from './metrics-recompute.job';
 import { MetricsRepository } from './metrics.repository';
@@ -19,7 +22,15 @@ import { RollupRepository } from './rollup.repository';
 @Module({
   imports: [PolicyModule, JobsModule],
   controllers: [MetricsController],
-  providers: [RollupRepository, MetricsRepository, MetricsService],
+  providers: [
+    RollupRepository,
+    MetricsRepository,
+    MetricsService,
+    IssuerMetricsRepository,
+    IssuerMetricsService,
+    // Stateless: budgets and their "used" hours are read through it exactly as ISSUER_BUDGET reads them.
+    IssuerBudgetRepository,
+  ],
   exports: [RollupRepository],
 })
 export class MetricsModule implements OnModuleInit {

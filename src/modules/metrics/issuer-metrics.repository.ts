@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import type { Level } from '@/common/auth/actor';
+import { selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { planInForce } from './plan-in-force';
+
+type Num = number | string;
+
+/** What an issuing office's registered demands landing in a period add up to: the figures a list sorts on. */
+export interface IssuerTally {
+  issuer: { id: number; code: string; name: string; kind: 'area' | 'department'; level: Level };
+  /** Every registered demand landing in the period, cancelled ones included. */
+  demands: number;
+  cancelled: number;
+  inspections: number;
+  /** Σ over the demands' targets of occurrences in the period × the estimate per target and occurrence. */
+  imposedMinutes: number;
+  /** Demands with a standing flag; only when asked for (sorting on the flagged share), else null. */
+  flagged: number | null;
+}
+
+/** What is read for the offices shown only: it needs every target row or flag of their demands. */
+export interface IssuerDetail {
+  /** Demands with a standing flag (not dismissed or withdrawn) of any rule but OBJECTION. */
+  flagged: number;
+  /** Inspections done jointly with other issuers in one visit (`jointWith`). */
+  jointInspections: number;
+  /** Distinct units the demands target. */
+  targetsReached: number;
+}
+
+/** An issuer's approved plan for a year against the demands that carried it out. */
+export interface PlanExecution {
+  /** The version in force (the latest approved one). */
+  version: number;
+  /** Items planned in the period's months. */
+  planned: number;
+  /** Of those, items some landing demand of the issuer carried out (through plan_item_id, any version of the item). */
+  carriedOut: number;
+}
+
+interface TallyRow {
+  issuer_id: Num;
+  code: string;
+  name: string;
+  kind: 'area' | 'department';
+  level: Level;
+  demands: Num;
+  cancelled: Num;
+  inspections: Num;
+  minutes: Num | null;
+  flagged: Num | null;
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const CHUNK = 400;
+
+/** SQL: the demand carries a flag that still stands (DESIGN §5: any state but dismissed and withdrawn), OBJECTION aside. */
+const FLAGGED = (demand: string): string =>
+  `EXISTS (SELECT 1 FROM flags f WHERE f.demand_id = ${demand}.id AND f.rule_code <> 'OBJECTION' AND f.status NOT IN ('dismissed', 'withdrawn'))`;
+
+/**
+ * Issuer metrics (DESIGN §5 "Issuer metrics"), set-based. Every read is bounded by the period's
+ * landing dates and by the issuing units: the jurisdiction's subtree for what a list sorts on,
+ * the offices shown for the rest (ix_demands_issuer (issuer_id, lands_on) both times).
+ * Shadow-demand reports are never read: they have no issuer.
+ */
+@Injectable()
+export class IssuerMetricsRepository {
+  /** The unit at a materialised path (the top of a caller's jurisdiction). */
+  async unitAtPath(tx: Tx, path: string): Promise<(IssuerTally['issuer'] & { path: string }) | null> {
+    const rows = await selectRows<{
+      id: Num;
+      code: string;
+      name: string;
+      kind: 'area' | 'department';
+      level: Level;
+      path: string;
+    }>(tx, 'SELECT id, code, name, kind, level, path FROM org_units WHERE path = ?', [path]);
+    return rows.length ? { ...rows[0], id: toInt(rows[0].id) } : null;
+  }
+
+  /**
+   * One tally per issuing unit under `path` with registered demands landing in `from..to`
+   * (`months`: that range's months, for the occurrences), in one pass over those demands. The
+   * walk starts from the subtree's units (CROSS JOIN fixes the order on SQLite) so that a county
+   * reads its offices' demands through ix_demands_issuer, not the province's through
+   * ix_demands_lands_on. Hours take the demand's estimate per target × its target count: every
+   * target row carries the demand's estimate (as ISSUER_BUDGET counts it), and this spares
+   * reading every target row.
+   */
+  async tallies(tx: Tx, path: string, from: string, to: string, months: readonly string[], withFlagged: boolean): Promise<IssuerTally[]> {
+    const flagged = withFlagged ? `SUM(CASE WHEN ${FLAGGED('d')} THEN 1 ELSE 0 END)` : 'NULL';
+    const rows = await selectRows<TallyRow>(
+      tx,
+      `SELECT d.issuer_id, u.code, u.name, u.kind, u.level,
+              COUNT(*) AS demands,
+              SUM(CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+              SUM(CASE WHEN d.kind = 'inspection' THEN 1 ELSE 0 END) AS inspections,
+              SUM(d.estimate_minutes * d.target_count
+                  * (SELECT COALESCE(SUM(o.occurrences), 0) FROM demand_occurrences o WHERE o.demand_id = d.id AND o.month >= ? AND o.month <= ?)) AS minutes,
+              ${flagged} AS flagged
+         FROM org_units u CROSS JOIN demands d
+        WHERE d.issuer_id = u.id AND d.lands_on >= ? AND d.lands_on <= ? AND ${subtreeCondition('u.path')}
+        GROUP BY d.issuer_id, u.code, u.name, u.kind, u.level`,
+      [months[0], months[months.length - 1], from, to, ...subtreeParams(path)],
+    );
+    return rows.map((r) => ({
+      issuer: { id: toInt(r.issuer_id), code: r.code, name: r.name, kind: r.kind, level: r.level },
+      demands: toInt(r.demands),
+      cancelled: toInt(r.cancelled),
+      inspections: toInt(r.inspections),
+      imposedMinutes: toInt(r.minutes),
+      flagged: r.flagged === null ? null : toInt(r.flagged),
+    }));
+  }
+
+  /** Flagged demands, joint inspections and distinct targets of these issuers' demands landing in `from..to`. */
+  async details(tx: Tx, issuerIds: readonly number[], from: string, to: string): Promise<Map<number, IssuerDetail>> {
+    const out = new Map<number, IssuerDetail>();
+    for (let i = 0; i < issuerIds.length; i += CHUNK) {
+      const ids = issuerIds.slice(i, i + CHUNK);
+      const counts = await selectRows<{ issuer_id: Num; flagged: Num; joint: Num }>(
+        tx,
+        `SELECT d.issuer_id,
+                SUM(CASE WHEN ${FLAGGED('d')} THEN 1 ELSE 0 END) AS flagged,
+                SUM(CASE WHEN d.kind = 'inspection' AND EXISTS (SELECT 1 FROM demand_joint_issuers j WHERE j.demand_id = d.id) THEN 1 ELSE 0 END) AS joint
+           FROM demands d
+          WHERE d.issuer_id IN (${marks(ids.length)}) AND d.lands_on >= ? AND d.lands_on <= ?
+          GROUP BY d.issuer_id`,
+        [...ids, from, to],
+      );
+      const reached = await selectRows<{ issuer_id: Num; n: Num }>(
+        tx,
+        `SELECT d.issuer_id, COUNT(DISTINCT t.unit_id) AS n
+           FROM demands d JOIN demand_targets t ON t.demand_id = d.id
+          WHERE d.issuer_id IN (${marks(ids.length)}) AND d.lands_on >= ? AND d.lands_on <= ?
+          GROUP BY d.issuer_id`,
+        [...ids, from, to],
+      );
+      const targets = new Map(reached.map((r) => [toInt(r.issuer_id), toInt(r.n)]));
+      for (const r of counts) {
+        const id = toInt(r.issuer_id);
+        out.set(id, { flagged: toInt(r.flagged), jointInspections: toInt(r.joint), targetsReached: targets.get(id) ?? 0 });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Plan execution of these issuers for a year and months: the items of the version in force
+   * planned in those months, and how many of them a demand of the issuer carried out — a demand
+   * linked (plan_item_id) to a row of any version of the plan with the same item key, that landed
+   * at least once (one cancelled before landing carried nothing out). Issuers without an
+   * approved plan are absent.
+   */
+  async planExecution(tx: Tx, issuerIds: readonly number[], year: number, firstMonth: string, lastMonth: string): Promise<Map<number, PlanExecution>> {
+    const out = new Map<number, PlanExecution>();
+    for (let i = 0; i < issuerIds.length; i += CHUNK) {
+      const ids = issuerIds.slice(i, i + CHUNK);
+      const rows = await selectRows<{
+        issuer_id: Num;
+        version: Num;
+        planned: Num;
+        carried: Num;
+      }>(
+        tx,
+        `SELECT p.issuer_id, p.version,
+                SUM(CASE WHEN i.planned_month >= ? AND i.planned_month <= ? THEN 1 ELSE 0 END) AS planned,
+                SUM(CASE WHEN i.planned_month >= ? AND i.planned_month <= ? AND EXISTS (
+                      SELECT 1 FROM inspection_plans lp
+                        JOIN inspection_plan_items li ON li.plan_id = lp.id AND li.item_key = i.item_key
+                        JOIN demands d ON d.plan_item_id = li.id AND d.issuer_id = lp.issuer_id
+                       WHERE lp.issuer_id = p.issuer_id AND lp.year = p.year
+                         AND EXISTS (SELECT 1 FROM demand_occurrences o WHERE o.demand_id = d.id))
+                    THEN 1 ELSE 0 END) AS carried
+           FROM inspection_plans p LEFT JOIN inspection_plan_items i ON i.plan_id = p.id
+          WHERE p.year = ? AND p.issuer_id IN (${marks(ids.length)}) AND ${planInForce('p')}
+          GROUP BY p.issuer_id, p.version`,
+        [firstMonth, lastMonth, firstMonth, lastMonth, year, ...ids],
+      );
+      for (const r of rows)
+        out.set(toInt(r.issuer_id), {
+          version: toInt(r.version),
+          planned: toInt(r.planned),
+          carriedOut: toInt(r.carried),
+        });
+    }
+    return out;
+  }
+}
