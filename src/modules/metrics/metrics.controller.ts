@@ -5,12 +5,20 @@ import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { todayInChina } from '@/common/time';
+import { UnitForecastQueryDto } from './dto/forecast.dto';
 import { IssuerMetricsQueryDto } from './dto/issuer-metrics.dto';
 import { UnitCardQueryDto, UnitRankingQueryDto, UnitSeriesQueryDto } from './dto/metrics.dto';
+import { ForecastService } from './forecast.service';
 import { IssuerMetricsService } from './issuer-metrics.service';
 import { MetricsService } from './metrics.service';
 
 const thisYear = (): string => todayInChina().slice(0, 4);
+
+/** The month after this one (China): what a forecast looks at by default. */
+const nextMonth = (): string => {
+  const [year, month] = todayInChina().split('-').map(Number);
+  return month === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}`;
+};
 
 /** Burden metrics of units (DESIGN §3, §5), for everyone within their jurisdiction. */
 @ApiTags('metrics')
@@ -20,6 +28,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly issuerMetrics: IssuerMetricsService,
+    private readonly forecasts: ForecastService,
   ) {}
 
   /** Units of a level under a unit, ranked by burden share (or another figure), with percent ranks. */
@@ -42,6 +51,13 @@ export class MetricsController {
   series(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: UnitSeriesQueryDto) {
     const year = thisYear();
     return this.metrics.series(actor, id, { from: query.from ?? `${year}-01`, to: query.to ?? `${year}-12`, granularity: query.granularity });
+  }
+
+  /** The burden a unit will carry in a coming month, quarter or year: registered, planned, capacity and the inspection quota. */
+  @Get('units/:id/forecast')
+  @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
+  forecast(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: UnitForecastQueryDto) {
+    return this.forecasts.forecast(actor, id, query.period ?? nextMonth());
   }
 
   /** The burden each issuing office of the jurisdiction imposes, with plan execution, joint inspections and budget. */

@@ -6,6 +6,8 @@ import { flagsEvaluateJob, FlagsEvaluateInput } from '@/modules/flags/flags-eval
 import { IssuerBudgetRepository } from '@/modules/flags/issuer-budget.repository';
 import { PolicyModule } from '@/modules/policy/policy.module';
 import { parsePeriod } from './calculators';
+import { ForecastRepository } from './forecast.repository';
+import { ForecastService } from './forecast.service';
 import { IssuerMetricsRepository } from './issuer-metrics.repository';
 import { IssuerMetricsService } from './issuer-metrics.service';
 import { MetricsController } from './metrics.controller';
@@ -30,6 +32,8 @@ import { RollupRepository } from './rollup.repository';
     IssuerMetricsService,
     // Stateless: budgets and their "used" hours are read through it exactly as ISSUER_BUDGET reads them.
     IssuerBudgetRepository,
+    ForecastRepository,
+    ForecastService,
   ],
   exports: [RollupRepository],
 })
