@@ -1,8 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 500;
+
+/** How a list answers: one JSON page, or every matching row as a download (src/common/export). */
+export const LIST_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
@@ -19,6 +23,15 @@ export class PageQueryDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   pageSize?: number;
+
+  @ApiPropertyOptional({
+    enum: LIST_FORMATS,
+    default: 'json',
+    description: 'csv (UTF-8 with BOM) or xlsx: download every row that matches the filters, not one page (page and pageSize are ignored)',
+  })
+  @IsOptional()
+  @IsIn(LIST_FORMATS)
+  format?: ListFormat;
 }
 
 export interface Page<T> {
