@@ -44,9 +44,9 @@ async function writeWorkbook(out: PassThrough, sheetName: string, header: readon
   headerRow.font = { bold: true };
   headerRow.commit();
   for await (const rows of pages) {
-    if (out.destroyed) return; // the client went away: stop reading pages
     for (const cells of rows) sheet.addRow(cells.map(xlsxValue)).commit();
     await writable(out);
+    if (out.destroyed) return; // the client went away: read no further page
   }
   if (out.destroyed) return;
   sheet.commit();
