@@ -3,12 +3,14 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nest
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { ExportableList } from '@/common/export/exportable-list';
 import { SingleFileUpload, UploadedTableFile } from '@/common/files/upload';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { BurdenReportImportService } from './burden-report-import.service';
 import { BurdenReportsService } from './burden-reports.service';
 import { AmendBurdenReportDto, BurdenReportQueryDto, ConfirmBurdenReportsDto, CreateBurdenReportDto, LinkBurdenReportDto } from './dto/burden-report.dto';
+import { BURDEN_REPORT_EXPORT } from './export-tables';
 
 /** Burden reports: reporters write for their unit and its subtree; admin has no access (separation of duties). */
 @ApiTags('burden-reports')
@@ -23,6 +25,7 @@ export class BurdenReportsController {
   /** Reporters see their subtree, coordinators and inspectors their jurisdiction, issuers the non-shadow reports on their own demands. */
   @Get()
   @Roles('reporter', 'coordinator', 'inspector', 'issuer')
+  @ExportableList(BURDEN_REPORT_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: BurdenReportQueryDto) {
     return this.reports.list(actor, query, pageRequest(query));
   }

@@ -2,8 +2,10 @@ import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { pageRequest } from '@/common/paging/page';
 import { MonitoringPointsQueryDto, PutMonitoringPointsDto } from './dto/monitoring-point.dto';
+import { MONITORING_POINT_EXPORT } from './export-tables';
 import { MonitoringPointsService } from './monitoring-points.service';
 
 /** 减负监测点: units that must report every month, and how completely and timely they do. */
@@ -16,6 +18,7 @@ export class MonitoringPointsController {
   /** Designated units in your jurisdiction whose window overlaps the period, with expected / received / on time per month and rates. */
   @Get()
   @Roles('coordinator', 'inspector')
+  @ExportableList(MONITORING_POINT_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: MonitoringPointsQueryDto) {
     return this.points.completeness(actor, query.period, query.unitId, pageRequest(query));
   }

@@ -2,9 +2,11 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { CreateObjectionDto, ObjectionQueryDto } from './dto/objection.dto';
+import { OBJECTION_EXPORT } from './export-tables';
 import { ObjectionsService } from './objections.service';
 
 /**
@@ -27,6 +29,7 @@ export class ObjectionsController {
   /** Coordinators and inspectors (jurisdiction holds the unit or the issuer), reporters their subtree; never issuers. */
   @Get('objections')
   @Roles('coordinator', 'inspector', 'reporter')
+  @ExportableList(OBJECTION_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: ObjectionQueryDto) {
     return this.objections.list(actor, query, pageRequest(query));
   }

@@ -3,12 +3,14 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { ExportableList } from '@/common/export/exportable-list';
 import { SingleFileUpload, UploadedTableFile } from '@/common/files/upload';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { DemandImportService } from './demand-import.service';
 import { DemandsService } from './demands.service';
 import { CancelDemandDto, CreateDemandDto, DemandQueryDto, LookupQueryDto, UpdateDemandDto } from './dto/demand.dto';
+import { DEMAND_EXPORT } from './export-tables';
 
 @ApiTags('demands')
 @ApiBearerAuth()
@@ -20,6 +22,7 @@ export class DemandsController {
   ) {}
 
   @Get()
+  @ExportableList(DEMAND_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: DemandQueryDto) {
     return this.demands.list(actor, query, pageRequest(query));
   }

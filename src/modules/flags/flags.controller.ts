@@ -2,9 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { EvaluateFlagsDto, FlagQueryDto, FlagTransitionDto, IssuerBudgetDto } from './dto/flag.dto';
+import { FLAG_EXPORT } from './export-tables';
 import { FlagEvaluationService } from './flag-evaluation.service';
 import { FlagsService } from './flags.service';
 import { IssuerBudgetsService } from './issuer-budgets.service';
@@ -23,6 +25,7 @@ export class FlagsController {
   /** Coordinators and inspectors: flags on units or issuers in their jurisdiction; issuers: flags on their own demands. */
   @Get('flags')
   @Roles('coordinator', 'inspector', 'issuer')
+  @ExportableList(FLAG_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: FlagQueryDto) {
     return this.flags.list(actor, query, pageRequest(query));
   }

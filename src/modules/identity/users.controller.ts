@@ -2,8 +2,10 @@ import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { pageRequest } from '@/common/paging/page';
 import { CreateUserDto, UpdateUserDto, UserQueryDto } from './dto/user.dto';
+import { USER_EXPORT } from './export-tables';
 import { IdentityService } from './identity.service';
 
 @ApiTags('users')
@@ -14,6 +16,7 @@ export class UsersController {
   constructor(private readonly identity: IdentityService) {}
 
   @Get()
+  @ExportableList(USER_EXPORT)
   list(@Query() query: UserQueryDto) {
     return this.identity.list({ role: query.role, orgUnitId: query.orgUnitId, q: query.q }, pageRequest(query));
   }

@@ -2,8 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Quer
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { pageRequest } from '@/common/paging/page';
 import { CreateInspectionPlanDto, InspectionPlanQueryDto, RejectInspectionPlanDto, UpdateInspectionPlanDto } from './dto/inspection-plan.dto';
+import { INSPECTION_PLAN_EXPORT } from './export-tables';
 import { InspectionPlansService } from './inspection-plans.service';
 
 @ApiTags('inspection-plans')
@@ -15,6 +17,7 @@ export class InspectionPlansController {
   @Get()
   @Roles('issuer', 'coordinator', 'inspector')
   @ApiOperation({ summary: 'Plans the caller may read: its own unit’s (issuer), or those of issuers in its jurisdiction' })
+  @ExportableList(INSPECTION_PLAN_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: InspectionPlanQueryDto) {
     return this.plans.list(actor, query, pageRequest(query));
   }

@@ -2,8 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } fro
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { pageRequest } from '@/common/paging/page';
 import { JobQueryDto, StartJobDto } from './dto/job.dto';
+import { JOB_EXPORT } from './export-tables';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
@@ -14,6 +16,7 @@ export class JobsController {
 
   /** Your own jobs, newest first (admin: everyone's). */
   @Get()
+  @ExportableList(JOB_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: JobQueryDto) {
     return this.jobs.list(actor, { kind: query.kind, status: query.status }, pageRequest(query));
   }

@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
+import { ExportableList } from '@/common/export/exportable-list';
 import { SingleFileUpload, UploadedTableFile } from '@/common/files/upload';
 import { pageRequest } from '@/common/paging/page';
 import { CreateOrgUnitDto, OrgUnitQueryDto, UpdateOrgUnitDto } from './dto/org-unit.dto';
+import { ORG_UNIT_EXPORT } from './export-tables';
 import { OrgUnitImportService } from './org-unit-import.service';
 import { OrgUnitsService } from './org-units.service';
 
@@ -19,6 +21,7 @@ export class OrgUnitsController {
   ) {}
 
   @Get()
+  @ExportableList(ORG_UNIT_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: OrgUnitQueryDto) {
     return this.units.list(actor, query, pageRequest(query));
   }

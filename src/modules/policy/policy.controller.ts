@@ -2,8 +2,10 @@ import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { PageQueryDto, pageRequest } from '@/common/paging/page';
 import { POLICY_DOCUMENT_SCHEMA, PolicyQueryDto } from './dto/policy.dto';
+import { POLICY_VERSION_EXPORT } from './export-tables';
 import { PolicyService } from './policy.service';
 
 @ApiTags('policy')
@@ -18,6 +20,7 @@ export class PolicyController {
   }
 
   @Get('versions')
+  @ExportableList(POLICY_VERSION_EXPORT)
   versions(@Query() query: PageQueryDto) {
     return this.policy.list(pageRequest(query));
   }
