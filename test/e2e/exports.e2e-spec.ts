@@ -16,6 +16,7 @@ import { USER_EXPORT } from '@/modules/identity/export-tables';
 import { INSPECTION_PLAN_EXPORT } from '@/modules/inspection-plans/export-tables';
 import { JOB_EXPORT } from '@/modules/jobs/export-tables';
 import { JOINT_INSPECTION_EXPORT } from '@/modules/joint-inspections/export-tables';
+import { ISSUER_METRICS_EXPORT, RANKING_EXPORT } from '@/modules/metrics/export-tables';
 import { ORG_UNIT_EXPORT } from '@/modules/org-units/export-tables';
 import { POLICY_VERSION_EXPORT } from '@/modules/policy/export-tables';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
@@ -30,7 +31,7 @@ const API = '/api/v1';
  * being written alongside the exports; each of its lists needs `@ExportableList(...)` and a table,
  * and then its entry here goes.
  */
-const NOT_YET_EXPORTABLE = new Set(['MetricsController.ranking', 'MetricsController.issuers']);
+const NOT_YET_EXPORTABLE = new Set<string>([]);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const CSV_TYPE = 'text/csv; charset=utf-8';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -156,6 +157,8 @@ describe('list exports: format=csv|xlsx (e2e)', () => {
       ['flags', '/flags', () => users.coordinator, FLAG_EXPORT],
       ['inspection plans', '/inspection-plans', () => users.coordinator, INSPECTION_PLAN_EXPORT],
       ['joint inspections', '/joint-inspections/suggestions?from=2026-01-01&to=2026-12-31', () => users.coordinator, JOINT_INSPECTION_EXPORT],
+      ['unit burden ranking', '/metrics/units?level=township&period=2026', () => users.coordinator, RANKING_EXPORT],
+      ['issuer metrics', '/metrics/issuers?period=2026', () => users.coordinator, ISSUER_METRICS_EXPORT],
     ];
     const withQuery = (path: string, query: string) => `${API}${path}${path.includes('?') ? '&' : '?'}${query}`;
 
@@ -182,7 +185,7 @@ describe('list exports: format=csv|xlsx (e2e)', () => {
     });
 
     it('the data is there, not only the counts: some lists hold rows', async () => {
-      for (const path of ['/org-units', '/users', '/audit', '/demands', '/objections', '/burden-reports', '/monitoring-points?period=2026', '/inspection-plans']) {
+      for (const path of ['/org-units', '/users', '/audit', '/demands', '/objections', '/burden-reports', '/monitoring-points?period=2026', '/inspection-plans', '/metrics/units?level=township&period=2026', '/metrics/issuers?period=2026']) {
         const as = cases.find((c) => c[1] === path)![2]();
         expect((await json(withQuery(path, 'pageSize=1'), as)).total).toBeGreaterThan(0);
       }

@@ -5,8 +5,8 @@ import { MAX_ID } from '@/common/http/id-param';
 import { nowIso } from '@/common/time';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
-import { monthsOfPeriod } from '@/modules/burden-reports/monitoring/reporting-rates';
-import { addDays, monthBounds, toEpochDay } from '@/modules/demands/calendar/working-days';
+import { parsePeriod } from '@/modules/demands/calendar/period';
+import { addDays, toEpochDay } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { FlagRepository, FlagWrite, StoredFinding } from './flag.repository';
 import { addCounts, DemandJudge, emptyCounts, FindingsReconciler, newJudgeCache, ReconcileCounts, toWrite } from './findings';
@@ -59,9 +59,9 @@ const PHASES = {
 
 /** The first and last day of a period written 2026, 2026-Q3 or 2026-07. */
 export function periodBounds(period: string): { from: string; to: string; months: string[] } {
-  const months = monthsOfPeriod(period);
-  if (!months) throw new DomainError(ErrorCode.BadRequest, `period: ${period} is not 2026, 2026-Q3 or 2026-07`, [{ field: 'period', message: 'is not a year, quarter or month' }]);
-  return { from: monthBounds(months[0]).first, to: monthBounds(months[months.length - 1]).last, months };
+  const parsed = parsePeriod(period);
+  if (!parsed) throw new DomainError(ErrorCode.BadRequest, `period: ${period} is not 2026, 2026-Q3 or 2026-07`, [{ field: 'period', message: 'is not a year, quarter or month' }]);
+  return { from: parsed.from, to: parsed.to, months: parsed.months };
 }
 
 /**

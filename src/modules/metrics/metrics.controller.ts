@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
+import { ExportableList } from '@/common/export/exportable-list';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { todayInChina } from '@/common/time';
@@ -10,6 +11,7 @@ import { IssuerMetricsQueryDto } from './dto/issuer-metrics.dto';
 import { UnitCardQueryDto, UnitRankingQueryDto, UnitSeriesQueryDto } from './dto/metrics.dto';
 import { ForecastService } from './forecast.service';
 import { IssuerMetricsService } from './issuer-metrics.service';
+import { ISSUER_METRICS_EXPORT, RANKING_EXPORT } from './export-tables';
 import { MetricsService } from './metrics.service';
 
 const thisYear = (): string => todayInChina().slice(0, 4);
@@ -34,6 +36,7 @@ export class MetricsController {
   /** Units of a level under a unit, ranked by burden share (or another figure), with percent ranks. */
   @Get('units')
   @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
+  @ExportableList(RANKING_EXPORT)
   ranking(@CurrentActor() actor: Actor, @Query() query: UnitRankingQueryDto) {
     return this.metrics.ranking(actor, { ...query, period: query.period ?? thisYear() }, pageRequest(query));
   }
@@ -63,6 +66,7 @@ export class MetricsController {
   /** The burden each issuing office of the jurisdiction imposes, with plan execution, joint inspections and budget. */
   @Get('issuers')
   @Roles('coordinator', 'inspector')
+  @ExportableList(ISSUER_METRICS_EXPORT)
   issuers(@CurrentActor() actor: Actor, @Query() query: IssuerMetricsQueryDto) {
     return this.issuerMetrics.list(actor, { ...query, period: query.period ?? thisYear() }, pageRequest(query));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Level, LEVELS, withinJurisdiction } from '@/common/auth/actor';
-import { DomainError, ErrorCode, forbidden, notFound } from '@/common/errors/domain-error';
+import { forbidden, notFound } from '@/common/errors/domain-error';
 import { Page, PageRequest } from '@/common/paging/page';
 import { Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
@@ -23,6 +23,7 @@ import {
   StaffChange,
   workingDaysIn,
 } from './calculators';
+import { badQuery } from './bad-query';
 import { FlagTally, MetricsRepository, MetricsUnit } from './metrics.repository';
 import { RollupRepository, RollupSums } from './rollup.repository';
 
@@ -271,11 +272,6 @@ function ranksWithinCounties(units: readonly MetricsUnit[], figures: readonly Bu
     members.forEach((unitIndex, j) => (out[unitIndex] = ranks[j]));
   }
   return out;
-}
-
-/** A query parameter the caller got wrong: 400 naming it, like the validation of the query's form. */
-function badQuery(field: string, message: string): DomainError {
-  return new DomainError(ErrorCode.BadRequest, `${field}: ${message}`, [{ field, message }]);
 }
 
 /** Adjacent stretches with the same staff count shown as one (the back-dated first count adds a cut). */

@@ -17,6 +17,7 @@
  *   denominator gives null. Received and on time are only ever counted where expected, so no
  *   rate can exceed 100 %.
  */
+import { parsePeriod } from '@/modules/demands/calendar/period';
 import { addWorkingDays, monthBounds } from '@/modules/demands/calendar/working-days';
 
 /**
@@ -25,24 +26,9 @@ import { addWorkingDays, monthBounds } from '@/modules/demands/calendar/working-
  */
 export const REPORTING_DEADLINE_WORKING_DAYS = 5;
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const QUARTER = /^(\d{4})-Q([1-4])$/;
-const YEAR = /^(\d{4})$/;
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
 /** The months of a period written `2026`, `2026-Q3` or `2026-07`; null when it is none of these. */
 export function monthsOfPeriod(period: string): string[] | null {
-  let m = MONTH.exec(period);
-  if (m) return Number(m[1]) >= 1 ? [period] : null;
-  m = QUARTER.exec(period);
-  if (m) {
-    const first = (Number(m[2]) - 1) * 3 + 1;
-    return [0, 1, 2].map((i) => `${m![1]}-${pad(first + i)}`);
-  }
-  m = YEAR.exec(period);
-  if (m && Number(m[1]) >= 1) return Array.from({ length: 12 }, (_, i) => `${m[1]}-${pad(i + 1)}`);
-  return null;
+  return parsePeriod(period)?.months ?? null;
 }
 
 /** The last day by which a month's report is on time. */

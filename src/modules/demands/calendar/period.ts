@@ -1,4 +1,4 @@
-import { CalendarDate, CalendarMonth, monthBounds } from '@/modules/demands/calendar/working-days';
+import { CalendarDate, CalendarMonth, monthBounds } from './working-days';
 
 /** How long a period is: a calendar year, quarter or month. */
 export type PeriodGranularity = 'year' | 'quarter' | 'month';

@@ -13,7 +13,7 @@ import {
   type DemandMonthRow,
 } from './burden';
 import { occurrencesInPeriod } from './occurrences-in-period';
-import { parsePeriod } from './period';
+import { parsePeriod } from '@/modules/demands/calendar/period';
 
 function row(overrides: Partial<DemandMonthRow> & Pick<DemandMonthRow, 'demandId'>): DemandMonthRow {
   return { month: '2026-10', occurrences: 1, estimatePerOccurrenceMinutes: 0, reportedMinutes: null, flaggedRules: [], ...overrides };

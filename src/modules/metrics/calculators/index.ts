@@ -1,5 +1,5 @@
 /** Pure burden-metric calculators (DESIGN §5): integer minutes in, null for a zero denominator; no I/O. */
-export * from './period';
+export * from '@/modules/demands/calendar/period';
 export * from './occurrences-in-period';
 export * from './capacity';
 export * from './burden';

@@ -1,6 +1,6 @@
 import type { OccurrenceSchedule } from '@/modules/demands/occurrences';
 import { occurrencesInPeriod } from './occurrences-in-period';
-import { parsePeriod, type Period } from './period';
+import { parsePeriod, type Period } from '@/modules/demands/calendar/period';
 
 function period(p: string): Period {
   const parsed = parsePeriod(p);

@@ -1,6 +1,6 @@
 import type { CalendarMonth } from '@/modules/demands/calendar/working-days';
 import { occurrencesByMonth, type OccurrenceSchedule } from '@/modules/demands/occurrences';
-import type { Period } from './period';
+import type { Period } from '@/modules/demands/calendar/period';
 
 export interface MonthOccurrences {
   month: CalendarMonth;
