@@ -6,7 +6,7 @@ import { EvaluateCommand } from '@/modules/flags/evaluate.command';
 import type { RuleCode } from '@/modules/flags/rules/rule';
 import { burdenSums, DemandMonthRow, ReportOnlyRow, ShadowReportMinutes } from '@/modules/metrics/calculators';
 import { RecomputeCommand } from '@/modules/metrics/recompute.command';
-import { RollupRepository, UnitMonthBurden } from '@/modules/metrics/rollup.repository';
+import { IssuerMonthRow, RollupRepository, UnitMonthBurden } from '@/modules/metrics/rollup.repository';
 import { bearer, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
 import { reportBody, shadowBody } from '../factories/reports';
@@ -83,6 +83,34 @@ async function expectedFromCalculators(t: TestApp): Promise<UnitMonthBurden[]> {
   return out.sort((a, b) => a.unitId - b.unitId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
 }
 
+/** The issuer rollups from the ledger: per demand, its minutes per occurrence month on all targets and a count row on its landing month. */
+async function expectedIssuerRows(t: TestApp): Promise<IssuerMonthRow[]> {
+  const demands = await selectRows<{ id: number; issuer_id: number; lands_on: string; status: string; kind: string }>(t.db, 'SELECT id, issuer_id, lands_on, status, kind FROM demands');
+  const targets = await selectRows<{ demand_id: number; estimated_minutes: number }>(t.db, 'SELECT demand_id, estimated_minutes FROM demand_targets');
+  const occurrences = await selectRows<{ demand_id: number; month: string; occurrences: number }>(t.db, 'SELECT demand_id, month, occurrences FROM demand_occurrences');
+  const rows = new Map<string, IssuerMonthRow>();
+  const row = (issuerId: number, landsMonth: string, month: string) => {
+    const key = `${issuerId}|${landsMonth}|${month}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { issuerId, landsMonth, month, minutes: 0, demands: 0, cancelled: 0, inspections: 0 }));
+    return r;
+  };
+  for (const d of demands) {
+    const issuerId = num(d.issuer_id);
+    const landsMonth = d.lands_on.slice(0, 7);
+    const counted = row(issuerId, landsMonth, landsMonth);
+    counted.demands += 1;
+    if (d.status === 'cancelled') counted.cancelled += 1;
+    if (d.kind === 'inspection') counted.inspections += 1;
+    const perOccurrence = targets.filter((x) => num(x.demand_id) === num(d.id)).reduce((n, x) => n + num(x.estimated_minutes), 0);
+    for (const o of occurrences.filter((x) => num(x.demand_id) === num(d.id))) row(issuerId, landsMonth, o.month).minutes += num(o.occurrences) * perOccurrence;
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...rows.values()]
+    .filter((r) => r.minutes !== 0 || r.demands !== 0 || r.cancelled !== 0 || r.inspections !== 0)
+    .sort((a, b) => a.issuerId - b.issuerId || cmp(a.landsMonth, b.landsMonth) || cmp(a.month, b.month));
+}
+
 /**
  * Issue 6 point 2: the rollups kept current write by write (demands, edits, cancellations,
  * reports, amendments, shadow reports, links, confirmations, flag reviews) equal a full
@@ -102,6 +130,7 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
   afterAll(() => t.close());
 
   const rollups = () => t.app.get(RollupRepository).allRows(t.db);
+  const issuerRows = () => t.app.get(RollupRepository).allIssuerRows(t.db);
 
   const recompute = async (period?: string) => {
     const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
@@ -241,10 +270,15 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     expect(incremental.some((x) => x.shadowMinutes > 0)).toBe(true);
     expect(incremental.some((x) => x.hiddenMinutes > 0)).toBe(true);
     expect(incremental).toEqual(await expectedFromCalculators(t));
+    const issuersIncremental = await issuerRows();
+    expect(issuersIncremental.some((x) => x.cancelled > 0)).toBe(true);
+    expect(issuersIncremental.some((x) => x.inspections > 0)).toBe(true);
+    expect(issuersIncremental).toEqual(await expectedIssuerRows(t));
 
     const result = await recompute();
     expect(result.rows).toBeGreaterThan(0);
     expect(await rollups()).toEqual(incremental);
+    expect(await issuerRows()).toEqual(issuersIncremental);
   });
 
   const waitForJob = async (jobId: number): Promise<{ status: string; result: unknown }> => {
@@ -313,13 +347,16 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     const statuses = (await Promise.all(writes)).map((res) => res.status);
     expect(statuses).toEqual([200, 200, 201, 201, 201, 201]);
     expect(await rollups()).toEqual(await expectedFromCalculators(t));
+    expect(await issuerRows()).toEqual(await expectedIssuerRows(t));
   });
 
   it('a recompute of one period leaves the other months alone and is audited; a bad period exits 2', async () => {
     const before = await rollups();
+    const issuersBefore = await issuerRows();
     const result = await recompute('2026-Q2');
     expect(result.months).toEqual(['2026-04', '2026-05', '2026-06']);
     expect(await rollups()).toEqual(before);
+    expect(await issuerRows()).toEqual(issuersBefore);
     const audit = await selectRows<{ actor: string; action: string }>(t.db, "SELECT actor, action FROM audit_log WHERE action = 'metrics.recompute' ORDER BY id DESC LIMIT 1");
     expect(audit).toEqual([{ actor: 'recompute', action: 'metrics.recompute' }]);
     const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));

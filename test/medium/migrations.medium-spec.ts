@@ -23,6 +23,7 @@ const TABLES = [
   'idempotency_keys',
   'inspection_plan_items',
   'issuer_budgets',
+  'issuer_month_burden',
   'inspection_plans',
   'jobs',
   'monitoring_points',

@@ -32,9 +32,29 @@ export class MetricsRollups1764800000000 implements MigrationInterface {
         foreignKeys: [{ columnNames: ['unit_id'], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
       }),
     );
+    // What each issuing office imposes (issuer metrics): per issuer, the month its demands land in
+    // (lands_on) and the month of each occurrence, the minutes imposed on all targets; the counts of
+    // demands landing (all, cancelled since, inspections) sit on the row where month = lands_month.
+    await qr.createTable(
+      new Table({
+        name: 'issuer_month_burden',
+        columns: [
+          { name: 'issuer_id', type: 'integer', isPrimary: true },
+          { name: 'lands_month', type: 'varchar', length: '7', isPrimary: true },
+          { name: 'month', type: 'varchar', length: '7', isPrimary: true },
+          minutes('minutes'),
+          minutes('demands'),
+          minutes('cancelled'),
+          minutes('inspections'),
+        ],
+        checks: [{ name: 'ck_issuer_month_burden_months', expression: 'length(month) = 7 AND length(lands_month) = 7' }],
+        foreignKeys: [{ columnNames: ['issuer_id'], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
+      }),
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {
+    await qr.dropTable('issuer_month_burden');
     await qr.dropTable('unit_month_burden');
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Level } from '@/common/auth/actor';
-import { selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { selectRows, toInt, Tx } from '@/database/dialect';
 import { planInForce } from './plan-in-force';
+import { RollupRepository } from './rollup.repository';
 
 type Num = number | string;
 
@@ -38,19 +39,6 @@ export interface PlanExecution {
   carriedOut: number;
 }
 
-interface TallyRow {
-  issuer_id: Num;
-  code: string;
-  name: string;
-  kind: 'area' | 'department';
-  level: Level;
-  demands: Num;
-  cancelled: Num;
-  inspections: Num;
-  minutes: Num | null;
-  flagged: Num | null;
-}
-
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const CHUNK = 400;
 
@@ -66,6 +54,8 @@ const FLAGGED = (demand: string): string =>
  */
 @Injectable()
 export class IssuerMetricsRepository {
+  constructor(private readonly rollups: RollupRepository) {}
+
   /** The unit at a materialised path (the top of a caller's jurisdiction). */
   async unitAtPath(tx: Tx, path: string): Promise<(IssuerTally['issuer'] & { path: string }) | null> {
     const rows = await selectRows<{
@@ -80,41 +70,47 @@ export class IssuerMetricsRepository {
   }
 
   /**
-   * One tally per issuing unit under `path` with registered demands landing in `from..to`
-   * (`months`: that range's months, for the occurrences), in one pass over those demands. The
-   * walk starts from the subtree's units (CROSS JOIN fixes the order on SQLite) so that a county
-   * reads its offices' demands through ix_demands_issuer, not the province's through
-   * ix_demands_lands_on. Hours take the demand's estimate per target × its target count: every
-   * target row carries the demand's estimate (as ISSUER_BUDGET counts it), and this spares
-   * reading every target row.
+   * What the list sorts on, for every issuing office under `path` with demands landing in the
+   * period: the counts and minutes come from the issuer rollups (kept current with each demand
+   * write, rebuilt with the unit rollups), so a province-wide year reads a few rows per office,
+   * not every demand. The flagged count needs the flags of every demand in scope: read only when
+   * sorting on it.
    */
   async tallies(tx: Tx, path: string, from: string, to: string, months: readonly string[], withFlagged: boolean): Promise<IssuerTally[]> {
-    const flagged = withFlagged ? `SUM(CASE WHEN ${FLAGGED('d')} THEN 1 ELSE 0 END)` : 'NULL';
-    const rows = await selectRows<TallyRow>(
-      tx,
-      `SELECT d.issuer_id, u.code, u.name, u.kind, u.level,
-              COUNT(*) AS demands,
-              SUM(CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
-              SUM(CASE WHEN d.kind = 'inspection' THEN 1 ELSE 0 END) AS inspections,
-              SUM(d.estimate_minutes * d.target_count
-                  * (SELECT COALESCE(SUM(o.occurrences), 0) FROM demand_occurrences o WHERE o.demand_id = d.id AND o.month >= ? AND o.month <= ?)) AS minutes,
-              ${flagged} AS flagged
-         FROM org_units u CROSS JOIN demands d
-        WHERE d.issuer_id = u.id AND d.lands_on >= ? AND d.lands_on <= ? AND ${subtreeCondition('u.path')}
-        GROUP BY d.issuer_id, u.code, u.name, u.kind, u.level`,
-      [months[0], months[months.length - 1], from, to, ...subtreeParams(path)],
-    );
-    return rows.map((r) => ({
-      issuer: { id: toInt(r.issuer_id), code: r.code, name: r.name, kind: r.kind, level: r.level },
-      demands: toInt(r.demands),
-      cancelled: toInt(r.cancelled),
-      inspections: toInt(r.inspections),
-      imposedMinutes: toInt(r.minutes),
-      flagged: r.flagged === null ? null : toInt(r.flagged),
+    const sums = await this.rollups.issuerTallies(tx, path, months);
+    if (sums.length === 0) return [];
+    const units = new Map<number, IssuerTally['issuer']>();
+    const flagged = new Map<number, number>();
+    const ids = sums.map((s) => s.issuerId);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = await selectRows<{ id: Num; code: string; name: string; kind: 'area' | 'department'; level: Level }>(
+        tx,
+        `SELECT id, code, name, kind, level FROM org_units WHERE id IN (${marks(chunk.length)})`,
+        chunk,
+      );
+      for (const r of rows) units.set(toInt(r.id), { id: toInt(r.id), code: r.code, name: r.name, kind: r.kind, level: r.level });
+      if (withFlagged) {
+        const counts = await selectRows<{ issuer_id: Num; n: Num }>(
+          tx,
+          `SELECT d.issuer_id, COUNT(*) AS n FROM demands d
+            WHERE d.issuer_id IN (${marks(chunk.length)}) AND d.lands_on >= ? AND d.lands_on <= ? AND ${FLAGGED('d')}
+            GROUP BY d.issuer_id`,
+          [...chunk, from, to],
+        );
+        for (const c of counts) flagged.set(toInt(c.issuer_id), toInt(c.n));
+      }
+    }
+    return sums.map((s) => ({
+      issuer: units.get(s.issuerId)!,
+      demands: s.demands,
+      cancelled: s.cancelled,
+      inspections: s.inspections,
+      imposedMinutes: s.minutes,
+      flagged: withFlagged ? (flagged.get(s.issuerId) ?? 0) : null,
     }));
   }
 
-  /** Flagged demands, joint inspections and distinct targets of these issuers' demands landing in `from..to`. */
   async details(tx: Tx, issuerIds: readonly number[], from: string, to: string): Promise<Map<number, IssuerDetail>> {
     const out = new Map<number, IssuerDetail>();
     for (let i = 0; i < issuerIds.length; i += CHUNK) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
-import { databaseKind, execute, selectRows, toInt, Tx } from '@/database/dialect';
+import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
@@ -27,6 +27,26 @@ interface SumsRow {
   excess_minutes: number | string;
   shadow_minutes: number | string;
 }
+
+export interface IssuerTallyRow {
+  issuerId: number;
+  demands: number;
+  cancelled: number;
+  inspections: number;
+  minutes: number;
+}
+
+export interface IssuerMonthRow {
+  issuerId: number;
+  landsMonth: string;
+  month: string;
+  minutes: number;
+  demands: number;
+  cancelled: number;
+  inspections: number;
+}
+
+const ISSUER_COLUMNS = ['minutes', 'demands', 'cancelled', 'inspections'] as const;
 
 const COLUMNS = ['occurrences', 'estimated_minutes', 'reported_minutes', 'burden_minutes', 'hidden_minutes', 'duplicate_minutes', 'excess_minutes', 'shadow_minutes'] as const;
 
@@ -72,9 +92,19 @@ export class RollupRepository {
       if ('shadowReportIds' in part) {
         for (const ids of chunks(part.shadowReportIds)) await this.upsert(tx, { demands: 'none', shadow: { ids } }, sign);
       } else {
-        for (const ids of chunks(part.demandIds)) await this.upsert(tx, { demands: { ids }, unitId: part.unitId, shadow: 'none' }, sign);
+        for (const ids of chunks(part.demandIds)) {
+          await this.upsert(tx, { demands: { ids }, unitId: part.unitId, shadow: 'none' }, sign);
+          // What the issuer imposes changes only with the demand itself (its targets, occurrences, status).
+          if (part.unitId === undefined) await this.upsertIssuers(tx, { ids }, sign);
+        }
       }
     }
+  }
+
+  private async upsertIssuers(tx: Tx, demands: { ids: readonly number[] }, sign: 1 | -1): Promise<void> {
+    const { sql, params } = issuerContributionSql(demands, sign);
+    const set = ISSUER_COLUMNS.map((c) => `${c} = issuer_month_burden.${c} + excluded.${c}`).join(', ');
+    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${sql} ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set}`, params);
   }
 
   /** Rebuilds the rows of these months (all months when none given) from the ledger, set-based. */
@@ -84,15 +114,57 @@ export class RollupRepository {
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
     const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
     await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
+    await execute(tx, `DELETE FROM issuer_month_burden ${where}`, months ? [...months] : []);
+    const issuers = issuerContributionSql({ months }, 1);
+    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${issuers.sql}`, issuers.params);
     const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
     return toInt(row?.n);
+  }
+
+  /**
+   * Per issuing office under `path`: the demands landing in the period's months (all, cancelled
+   * since, inspections) and the minutes they impose on their targets in those months.
+   */
+  async issuerTallies(tx: Tx, path: string, months: readonly string[]): Promise<IssuerTallyRow[]> {
+    if (months.length === 0) return [];
+    const rows = await selectRows<{ issuer_id: number | string; demands: number | string; cancelled: number | string; inspections: number | string; minutes: number | string }>(
+      tx,
+      // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by key.
+      `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections,
+              SUM(CASE WHEN b.month >= ? AND b.month <= ? THEN b.minutes ELSE 0 END) AS minutes
+         FROM org_units u CROSS JOIN issuer_month_burden b
+        WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND ${subtreeCondition('u.path')}
+        GROUP BY b.issuer_id
+       HAVING SUM(b.demands) > 0`,
+      [months[0], months[months.length - 1], months[0], months[months.length - 1], ...subtreeParams(path)],
+    );
+    return rows.map((r) => ({ issuerId: toInt(r.issuer_id), demands: toInt(r.demands), cancelled: toInt(r.cancelled), inspections: toInt(r.inspections), minutes: toInt(r.minutes) }));
+  }
+
+  /** Every non-empty issuer row in key order: what the incremental and full paths are compared on. */
+  async allIssuerRows(tx: Tx): Promise<IssuerMonthRow[]> {
+    const rows = await selectRows<{ issuer_id: number | string; lands_month: string; month: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string }>(
+      tx,
+      `SELECT issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')} FROM issuer_month_burden
+        WHERE ${ISSUER_COLUMNS.map((c) => `${c} <> 0`).join(' OR ')} ORDER BY issuer_id, lands_month, month`,
+    );
+    return rows.map((r) => ({
+      issuerId: toInt(r.issuer_id),
+      landsMonth: r.lands_month,
+      month: r.month,
+      minutes: toInt(r.minutes),
+      demands: toInt(r.demands),
+      cancelled: toInt(r.cancelled),
+      inspections: toInt(r.inspections),
+    }));
   }
 
   /** Every month the ledger or the rollups hold, in order (what a full rebuild covers). */
   async monthsInLedger(tx: Tx): Promise<string[]> {
     const rows = await selectRows<{ month: string }>(
       tx,
-      'SELECT DISTINCT month FROM demand_occurrences UNION SELECT DISTINCT month FROM burden_reports UNION SELECT DISTINCT month FROM unit_month_burden ORDER BY month',
+      `SELECT DISTINCT month FROM demand_occurrences UNION SELECT DISTINCT month FROM burden_reports UNION SELECT DISTINCT month FROM unit_month_burden
+       UNION SELECT DISTINCT substr(lands_on, 1, 7) AS month FROM demands UNION SELECT DISTINCT month FROM issuer_month_burden ORDER BY month`,
     );
     return rows.map((r) => r.month);
   }
@@ -226,6 +298,42 @@ function contributionSql(s: Selection, sign: 1 | -1): { standing: string; sql: s
       ${k}SUM(CASE WHEN rep > est THEN rep - est ELSE 0 END), ${k}SUM(dup * ${burden}), ${k}SUM(exc * ${burden}), ${k}SUM(sh)
     FROM (${parts.join(' UNION ALL ')}) c WHERE true GROUP BY unit_id, month`;
   return { standing, sql, params };
+}
+
+/**
+ * A demand's contribution to its issuer's rows: the minutes of each occurrence month on all its
+ * targets, and a count row on its landing month (there even when it no longer lands at all).
+ * Either for these demands, or for every demand with the rows of these months (a rebuild).
+ */
+function issuerContributionSql(s: { ids: readonly number[] } | { months?: readonly string[] }, sign: 1 | -1): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let occurrenceFilter: string;
+  let landingFilter: string;
+  if ('ids' in s) {
+    occurrenceFilter = `d.id IN (${marks(s.ids.length)})`;
+    landingFilter = occurrenceFilter;
+    params.push(...s.ids, ...s.ids);
+  } else if (s.months) {
+    occurrenceFilter = `o.month IN (${marks(s.months.length)})`;
+    landingFilter = `substr(d.lands_on, 1, 7) IN (${marks(s.months.length)})`;
+    params.push(...s.months, ...s.months);
+  } else {
+    occurrenceFilter = '1 = 1';
+    landingFilter = '1 = 1';
+  }
+  const k = sign === 1 ? '' : '-';
+  const sql = `SELECT issuer_id, lands_month, month, ${k}SUM(minutes), ${k}SUM(demands), ${k}SUM(cancelled), ${k}SUM(inspections) FROM (
+      SELECT d.issuer_id AS issuer_id, substr(d.lands_on, 1, 7) AS lands_month, o.month AS month,
+             o.occurrences * (SELECT COALESCE(SUM(t.estimated_minutes), 0) FROM demand_targets t WHERE t.demand_id = d.id) AS minutes,
+             0 AS demands, 0 AS cancelled, 0 AS inspections
+        FROM demands d JOIN demand_occurrences o ON o.demand_id = d.id
+       WHERE ${occurrenceFilter}
+      UNION ALL
+      SELECT d.issuer_id, substr(d.lands_on, 1, 7), substr(d.lands_on, 1, 7), 0, 1,
+             CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END, CASE WHEN d.kind = 'inspection' THEN 1 ELSE 0 END
+        FROM demands d
+       WHERE ${landingFilter}) c WHERE true GROUP BY issuer_id, lands_month, month`;
+  return { sql, params };
 }
 
 function zeroSums(): RollupSums {
