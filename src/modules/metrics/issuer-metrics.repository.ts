@@ -78,19 +78,11 @@ export class IssuerMetricsRepository {
    */
   async tallies(tx: Tx, path: string, from: string, to: string, months: readonly string[], withFlagged: boolean): Promise<IssuerTally[]> {
     const sums = await this.rollups.issuerTallies(tx, path, months);
-    if (sums.length === 0) return [];
-    const units = new Map<number, IssuerTally['issuer']>();
     const flagged = new Map<number, number>();
-    const ids = sums.map((s) => s.issuerId);
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const rows = await selectRows<{ id: Num; code: string; name: string; kind: 'area' | 'department'; level: Level }>(
-        tx,
-        `SELECT id, code, name, kind, level FROM org_units WHERE id IN (${marks(chunk.length)})`,
-        chunk,
-      );
-      for (const r of rows) units.set(toInt(r.id), { id: toInt(r.id), code: r.code, name: r.name, kind: r.kind, level: r.level });
-      if (withFlagged) {
+    if (withFlagged) {
+      const ids = sums.map((s) => s.issuer.id);
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
         const counts = await selectRows<{ issuer_id: Num; n: Num }>(
           tx,
           `SELECT d.issuer_id, COUNT(*) AS n FROM demands d
@@ -102,12 +94,12 @@ export class IssuerMetricsRepository {
       }
     }
     return sums.map((s) => ({
-      issuer: units.get(s.issuerId)!,
+      issuer: s.issuer,
       demands: s.demands,
       cancelled: s.cancelled,
       inspections: s.inspections,
       imposedMinutes: s.minutes,
-      flagged: withFlagged ? (flagged.get(s.issuerId) ?? 0) : null,
+      flagged: withFlagged ? (flagged.get(s.issuer.id) ?? 0) : null,
     }));
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Level } from '@/common/auth/actor';
 import type { BurdenScope } from '@/common/events/domain-events';
 import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES } from './calculators';
@@ -29,7 +30,7 @@ interface SumsRow {
 }
 
 export interface IssuerTallyRow {
-  issuerId: number;
+  issuer: { id: number; code: string; name: string; kind: 'area' | 'department'; level: Level };
   demands: number;
   cancelled: number;
   inspections: number;
@@ -127,18 +128,27 @@ export class RollupRepository {
    */
   async issuerTallies(tx: Tx, path: string, months: readonly string[]): Promise<IssuerTallyRow[]> {
     if (months.length === 0) return [];
-    const rows = await selectRows<{ issuer_id: number | string; demands: number | string; cancelled: number | string; inspections: number | string; minutes: number | string }>(
+    type Row = { issuer_id: number | string; code: string; name: string; kind: 'area' | 'department'; level: Level; demands: number | string; cancelled: number | string; inspections: number | string; minutes: number | string };
+    const rows = await selectRows<Row>(
       tx,
-      // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by key.
-      `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections,
-              SUM(CASE WHEN b.month >= ? AND b.month <= ? THEN b.minutes ELSE 0 END) AS minutes
-         FROM org_units u CROSS JOIN issuer_month_burden b
-        WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND ${subtreeCondition('u.path')}
-        GROUP BY b.issuer_id
-       HAVING SUM(b.demands) > 0`,
+      // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by
+      // key; the count rows sit on the landing month, inside the period whenever the landing is.
+      `SELECT g.issuer_id, n.code, n.name, n.kind, n.level, g.demands, g.cancelled, g.inspections, g.minutes
+         FROM (SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes
+                 FROM org_units u CROSS JOIN issuer_month_burden b
+                WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND b.month >= ? AND b.month <= ? AND ${subtreeCondition('u.path')}
+                GROUP BY b.issuer_id
+               HAVING SUM(b.demands) > 0) g
+         JOIN org_units n ON n.id = g.issuer_id`,
       [months[0], months[months.length - 1], months[0], months[months.length - 1], ...subtreeParams(path)],
     );
-    return rows.map((r) => ({ issuerId: toInt(r.issuer_id), demands: toInt(r.demands), cancelled: toInt(r.cancelled), inspections: toInt(r.inspections), minutes: toInt(r.minutes) }));
+    return rows.map((r) => ({
+      issuer: { id: toInt(r.issuer_id), code: r.code, name: r.name, kind: r.kind, level: r.level },
+      demands: toInt(r.demands),
+      cancelled: toInt(r.cancelled),
+      inspections: toInt(r.inspections),
+      minutes: toInt(r.minutes),
+    }));
   }
 
   /** Every non-empty issuer row in key order: what the incremental and full paths are compared on. */
