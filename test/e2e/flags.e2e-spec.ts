@@ -53,11 +53,28 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
     const res = await t.http.post('/api/v1/flags/evaluate').set(bearer(as)).send({ period }).expect(202);
     for (let i = 0; i < 600; i++) {
       const job = await t.http.get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(as)).expect(200);
-      if (job.body.status === 'succeeded') return job.body.result as { counts: Record<string, number>; byRule: Record<string, Record<string, number>> };
+      if (job.body.status === 'succeeded') {
+        await followUpEnded(res.body.jobId as number);
+        return job.body.result as { counts: Record<string, number>; byRule: Record<string, Record<string, number>> };
+      }
       if (job.body.status === 'failed') throw new Error(JSON.stringify(job.body.error));
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('evaluation did not end');
+  };
+
+  /** An evaluation's effect ends with the rollup rebuild it starts: wait for that job too, so later tests see a quiet ledger. */
+  const followUpEnded = async (evaluationJobId: number) => {
+    for (let i = 0; i < 600; i++) {
+      const later = await selectRows<{ kind: string; status: string }>(t.db, 'SELECT kind, status FROM jobs WHERE id > ? ORDER BY id', [evaluationJobId]);
+      const followUp = later.find((j) => j.kind === 'metrics-recompute');
+      if (followUp && !later.some((j) => j.status === 'queued' || j.status === 'running')) {
+        if (followUp.status !== 'succeeded') throw new Error(`the rollup rebuild after evaluation ${evaluationJobId} ended ${followUp.status}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no rollup rebuild ended after evaluation ${evaluationJobId}`);
   };
 
   describe('rules about one demand run in the request that writes it', () => {
