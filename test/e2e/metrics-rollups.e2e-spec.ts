@@ -184,7 +184,7 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
         const kind = r.pick(kinds);
         const issuedOn = `2026-0${r.int(3, 5)}-${String(r.int(1, 28)).padStart(2, '0')}`;
         const targets = r.pick([[tree.wenlan.id], [tree.wenlan.id, tree.yuguopu.id], [tree.village.id], [tree.wenlan.id, tree.village.id]]);
-        const overrides: Record<string, unknown> = { title: `事项${step}`, topic: r.pick(['education', 'statistics', 'safety']), issuedOn, dueOn: undefined, targetUnitIds: targets };
+        const overrides: Record<string, unknown> = { title: `事项${step}`, topic: r.pick(['education', 'statistics', 'work_safety']), issuedOn, dueOn: undefined, targetUnitIds: targets };
         if (r.next() < 0.4) Object.assign(overrides, { recurrence: r.pick(['weekly', 'monthly', 'quarterly']), until: '2026-12-31' });
         if (r.next() < 0.5) overrides.estimatedHoursPerTarget = r.int(1, 12);
         // The same fields again and again, so that duplicate flags (and their review) come into play.
@@ -300,8 +300,10 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     }
     const dupBefore = (await rollups()).filter((x) => x.unitId === tree.wenlan.id && x.month === '2026-05').map((x) => x.duplicateMinutes);
     const job = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-Q2' }).expect(202);
-    const evaluated = (await waitForJob(job.body.jobId)).result as { byRule: Record<string, { raised: number }> };
+    const evaluated = (await waitForJob(job.body.jobId)).result as { byRule: Record<string, { raised: number }>; rollupsFromMonth: string };
     expect(evaluated.byRule.DUPLICATE_DATA_REQUEST?.raised).toBeGreaterThan(0);
+    // From the period's first month, or earlier when a demand flagged in it landed before.
+    expect(evaluated.rollupsFromMonth <= '2026-04').toBe(true);
     let followUp: { id: number } | undefined;
     for (let i = 0; i < 100 && !followUp; i++) {
       const jobs = await t.http.get('/api/v1/jobs?kind=metrics-recompute').set(bearer(users.coordinator)).expect(200);
@@ -310,12 +312,67 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     }
     expect(followUp).toBeDefined();
     const done = await waitForJob(followUp!.id);
-    expect(done.result).toMatchObject({ period: null, fromMonth: '2026-04' });
-    expect((done.result as { months: string[] }).months[0]).toBe('2026-04');
+    expect(done.result).toMatchObject({ period: null, fromMonth: evaluated.rollupsFromMonth });
+    expect((done.result as { months: string[] }).months[0]).toBe(evaluated.rollupsFromMonth);
     const after = await rollups();
     expect(after).toEqual(await expectedFromCalculators(t));
     const dupAfter = after.filter((x) => x.unitId === tree.wenlan.id && x.month === '2026-05').map((x) => x.duplicateMinutes);
     expect(dupAfter[0]).toBeGreaterThan(dupBefore[0] ?? 0);
+  });
+
+  it('an evaluation of a later period rebuilds the earlier months a flagged recurring demand lands in', async () => {
+    // A monthly inspection of 雨过铺 since January and another office's inspection in July: the July
+    // finding stands on the monthly inspection, whose hours count as duplicate from January on.
+    const monthly = await t.http
+      .post('/api/v1/demands')
+      .set(bearer(users.issuer))
+      .send(demandBody('inspection', tree, { title: '每月安全巡查', topic: 'work_safety', issuedOn: '2026-01-05', startsOn: '2026-01-10', dueOn: undefined, recurrence: 'monthly', until: '2026-12-31', targetUnitIds: [tree.yuguopu.id] }));
+    expect([monthly.status, monthly.body.details]).toEqual([201, undefined]);
+    await t.http
+      .post('/api/v1/demands')
+      .set(bearer(users.issuer))
+      .send(demandBody('inspection', tree, { title: '七月安全检查', topic: 'work_safety', issuedOn: '2026-07-01', startsOn: '2026-07-05', dueOn: undefined, targetUnitIds: [tree.yuguopu.id] }))
+      .expect(201);
+    const job = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-Q3' }).expect(202);
+    const evaluated = (await waitForJob(job.body.jobId)).result as { rollupsFromMonth: string };
+    expect(evaluated.rollupsFromMonth).toBe('2026-01');
+    let followUp: { id: number } | undefined;
+    for (let i = 0; i < 100 && !followUp; i++) {
+      const jobs = await t.http.get('/api/v1/jobs?kind=metrics-recompute').set(bearer(users.coordinator)).expect(200);
+      followUp = (jobs.body.items as { id: number }[]).find((j) => j.id > job.body.jobId);
+      if (!followUp) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await waitForJob(followUp!.id)).result).toMatchObject({ fromMonth: '2026-01' });
+    const flagged = await selectRows<{ n: number | string }>(t.db, "SELECT COUNT(*) AS n FROM flags WHERE demand_id = ? AND rule_code = 'DUPLICATE_INSPECTION' AND status = 'open'", [monthly.body.id]);
+    expect(num(flagged[0].n)).toBeGreaterThan(0);
+    const after = await rollups();
+    expect(after).toEqual(await expectedFromCalculators(t));
+    expect(after.find((x) => x.unitId === tree.yuguopu.id && x.month === '2026-02')?.duplicateMinutes).toBeGreaterThan(0);
+  });
+
+  it('on both databases a rebuild running beside writes to the same month loses nothing', async () => {
+    const writes = [tree.wenlan.id, tree.yuguopu.id, tree.village.id].map((unitId, i) =>
+      t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('document', tree, { title: `八月文件${i}`, issuedOn: '2026-08-03', dueOn: undefined, targetUnitIds: [unitId] })),
+    );
+    const [, ...statuses] = await Promise.all([recompute('2026-08'), ...writes.map(async (w) => (await w).status)]);
+    expect(statuses).toEqual([201, 201, 201]);
+    expect(await rollups()).toEqual(await expectedFromCalculators(t));
+  });
+
+  it('an issuer reads neither from a card nor from GET /flags which unit objected; a card of year 1 has no year before', async () => {
+    const d = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('document', tree, { title: '异议测试文件', issuedOn: '2026-09-01', dueOn: undefined, targetUnitIds: [tree.wenlan.id, tree.yuguopu.id] })).expect(201);
+    const cardBefore = await t.http.get(`/api/v1/metrics/units/${tree.wenlan.id}?period=2026`).set(bearer(users.issuer)).expect(200);
+    await t.http.post(`/api/v1/demands/${d.body.id}/objections`).set(bearer(users.reporter)).send({ reason: '不属于街道职责' }).expect(201);
+    const issuerCard = await t.http.get(`/api/v1/metrics/units/${tree.wenlan.id}?period=2026`).set(bearer(users.issuer)).expect(200);
+    expect(issuerCard.body.flags).toEqual(cardBefore.body.flags);
+    const coordinatorCard = await t.http.get(`/api/v1/metrics/units/${tree.wenlan.id}?period=2026`).set(bearer(users.coordinator)).expect(200);
+    expect(coordinatorCard.body.flags.open).toBeGreaterThan(0);
+    const byUnit = await t.http.get(`/api/v1/flags?unitId=${tree.wenlan.id}&rule=OBJECTION`).set(bearer(users.issuer)).expect(200);
+    expect(byUnit.body.total).toBe(0);
+    const all = await t.http.get('/api/v1/flags?rule=OBJECTION').set(bearer(users.issuer)).expect(200);
+    expect(all.body.total).toBeGreaterThan(0);
+    const first = await t.http.get(`/api/v1/metrics/units/${tree.wenlan.id}?period=0001`).set(bearer(users.coordinator)).expect(200);
+    expect(first.body.yearBefore).toEqual({ period: null, burdenHours: 0, change: null });
   });
 
   it('an evaluation leaves the rollups equal to a recompute (flags raised or withdrawn in bulk)', async () => {

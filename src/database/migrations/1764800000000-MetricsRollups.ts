@@ -42,7 +42,8 @@ export class MetricsRollups1764800000000 implements MigrationInterface {
           { name: 'issuer_id', type: 'integer', isPrimary: true },
           { name: 'lands_month', type: 'varchar', length: '7', isPrimary: true },
           { name: 'month', type: 'varchar', length: '7', isPrimary: true },
-          minutes('minutes'),
+          // An office's daily report to every village of a province passes 2^31 minutes in a year.
+          { name: 'minutes', type: 'bigint', default: 0 },
           minutes('demands'),
           minutes('cancelled'),
           minutes('inspections'),

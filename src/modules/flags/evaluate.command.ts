@@ -49,7 +49,7 @@ export class EvaluateCommand extends CommandRunner {
     const evaluation = new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, events: this.events, progress });
     const result = await evaluation.run(period);
     // As behind POST /flags/evaluate: the burden rollups follow the findings (there, a follow-up job).
-    await evaluation.rebuildRollups(period);
+    await evaluation.rebuildRollups(result.rollupsFromMonth);
     if (tty) process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }

@@ -175,6 +175,16 @@ export class EvaluationScanRepository {
     return rows.map((r) => r.month);
   }
 
+  /** The earliest landing day of the demands that carry a finding about a day of from..to (withdrawn ones too). */
+  async earliestLandingOfDemandsFlaggedIn(tx: Tx, from: string, to: string): Promise<string | null> {
+    const rows = await selectRows<{ day: string | null }>(
+      tx,
+      'SELECT MIN(d.lands_on) AS day FROM flags f JOIN demands d ON d.id = f.demand_id WHERE f.lands_on >= ? AND f.lands_on <= ?',
+      [from, to],
+    );
+    return rows[0]?.day ?? null;
+  }
+
   async areaLevels(tx: Tx): Promise<Map<number, Level>> {
     const rows = await selectRows<{ id: Num; level: Level }>(tx, `SELECT id, level FROM org_units WHERE kind = 'area'`);
     return new Map(rows.map((r) => [toInt(r.id), r.level]));

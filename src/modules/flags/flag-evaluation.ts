@@ -29,6 +29,12 @@ export interface EvaluationResult {
   reportsCompared: number;
   counts: ReconcileCounts;
   byRule: Partial<Record<RuleCode, ReconcileCounts>>;
+  /**
+   * The first month whose burden rollups these findings can change: a standing flag counts in
+   * every month its demand lands in, and a recurring demand flagged in this period may have
+   * started landing earlier. The rollups are rebuilt from here on (`rebuildRollups`).
+   */
+  rollupsFromMonth: string;
   /** Wall time of each phase of the rules. */
   phaseSeconds: Partial<Record<'demands' | 'units' | 'reports' | 'budgets' | 'objections', number>>;
 }
@@ -114,6 +120,10 @@ export class FlagEvaluation {
       reportsCompared,
       counts: this.counts,
       byRule: Object.fromEntries(this.byRule),
+      rollupsFromMonth: await this.deps.tx.snapshot(async (reader) => {
+        const earliest = await this.scan.earliestLandingOfDemandsFlaggedIn(reader, from, to);
+        return earliest !== null && earliest.slice(0, 7) < months[0] ? earliest.slice(0, 7) : months[0];
+      }),
       phaseSeconds: seconds,
     };
     await this.deps.tx.run((tx) =>
@@ -132,13 +142,12 @@ export class FlagEvaluation {
 
   /**
    * The findings of a period decide which demand hours count as duplicate or excess, in every
-   * month those demands land in (a recurring demand reaches past the period): after an evaluation
-   * the rollups of those months are rebuilt, one month per transaction. The command line runs it
+   * month those demands land in (a recurring demand reaches before and past the period): after an
+   * evaluation the rollups from its `rollupsFromMonth` on are rebuilt, one month per transaction. The command line runs it
    * after `run`; behind POST /flags/evaluate the metrics feature runs it as a follow-up job.
    */
-  async rebuildRollups(period: string): Promise<string[]> {
-    const { months: periodMonths } = periodBounds(period);
-    const months = await this.deps.tx.snapshot((reader) => this.scan.monthsWithOccurrencesFrom(reader, periodMonths[0]));
+  async rebuildRollups(fromMonth: string): Promise<string[]> {
+    const months = await this.deps.tx.snapshot((reader) => this.scan.monthsWithOccurrencesFrom(reader, fromMonth));
     for (const [i, month] of months.entries()) {
       this.deps.progress(i, months.length, `重算 ${month} 月度汇总`);
       await this.deps.tx.run((tx) => this.deps.events.publish({ type: 'burden.recompute', tx, months: [month] }));

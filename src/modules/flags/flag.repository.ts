@@ -196,7 +196,11 @@ export class FlagRepository {
     flagVisibility(actor, where);
     if (filter.status) where.add('f.status = ?', filter.status);
     if (filter.rule) where.add('f.rule_code = ?', filter.rule);
-    if (filter.unitId !== undefined) where.add('f.unit_id = ?', filter.unitId);
+    if (filter.unitId !== undefined) {
+      where.add('f.unit_id = ?', filter.unitId);
+      // An issuer reads objections to its demands without the objecting unit: filtering by unit must not reveal it either.
+      if (actor.role === 'issuer') where.add("f.rule_code <> 'OBJECTION'");
+    }
     if (filter.issuerId !== undefined) where.add('f.issuer_id = ?', filter.issuerId);
     if (filter.demandId !== undefined) where.add('f.demand_id = ?', filter.demandId);
     if (filter.from) where.add('f.lands_on >= ?', filter.from);

@@ -56,6 +56,8 @@ export interface SucceededJob {
   actor: Actor;
   /** The stored input JSON, parsed. */
   input: unknown;
+  /** The stored result JSON, parsed. */
+  result: unknown;
 }
 
 interface QueuedJob {
@@ -214,7 +216,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (options.inline) {
       const status = await this.runInline(jobId, definition, input, actor, attachmentPath);
-      if (status === 'succeeded') await this.followUp({ jobId, kind, actor, input });
+      if (status === 'succeeded') await this.followUp({ jobId, kind, actor, input, result: await this.storedResult(jobId) });
       return { jobId, status };
     }
     this.waiting.push({ jobId, definition, input: inputJson, actor, attachmentPath });
@@ -312,7 +314,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         this.fail(jobId, reason, job.attachmentPath)
           .then(async () => {
             const row = await this.repo.findById(this.tx.reader, jobId);
-            if (row?.status === 'succeeded' && !this.stopping) await this.followUp({ jobId, kind: definition.kind, actor: job.actor, input: JSON.parse(job.input) as unknown });
+            if (row?.status === 'succeeded' && !this.stopping) {
+              await this.followUp({ jobId, kind: definition.kind, actor: job.actor, input: JSON.parse(job.input) as unknown, result: row.result === null ? null : (JSON.parse(row.result) as unknown) });
+            }
           })
           .catch((error: unknown) => this.logger.error({ err: error, jobId }, `Job ${jobId}: could not record its end`))
           .finally(() => {
@@ -322,6 +326,11 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       });
     });
     this.workers.set(jobId, { worker, ended });
+  }
+
+  private async storedResult(jobId: number): Promise<unknown> {
+    const row = await this.repo.findById(this.tx.reader, jobId);
+    return row?.result ? (JSON.parse(row.result) as unknown) : null;
   }
 
   private async followUp(job: SucceededJob): Promise<void> {

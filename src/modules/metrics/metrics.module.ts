@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '@/common/events/domain-events';
 import { JobsModule } from '@/modules/jobs/jobs.module';
 import { JobsService } from '@/modules/jobs/jobs.service';
+import type { EvaluationResult } from '@/modules/flags/flag-evaluation';
 import { flagsEvaluateJob, FlagsEvaluateInput } from '@/modules/flags/flags-evaluate.job';
 import { IssuerBudgetRepository } from '@/modules/flags/issuer-budget.repository';
 import { PolicyModule } from '@/modules/policy/policy.module';
@@ -51,8 +52,8 @@ export class MetricsModule implements OnModuleInit {
     // The findings of an evaluation move hours into and out of the duplicate and excess shares of
     // every month from the period's first on: those months are rebuilt by a job of their own.
     this.jobs.onSucceeded(flagsEvaluateJob.kind, async (job) => {
-      const period = parsePeriod((job.input as FlagsEvaluateInput).period);
-      if (period) await this.jobs.start(job.actor, metricsRecomputeJob.kind, { period: null, fromMonth: period.months[0] });
+      const fromMonth = (job.result as EvaluationResult | null)?.rollupsFromMonth ?? parsePeriod((job.input as FlagsEvaluateInput).period)?.months[0];
+      if (fromMonth) await this.jobs.start(job.actor, metricsRecomputeJob.kind, { period: null, fromMonth });
     });
   }
 }

@@ -109,7 +109,8 @@ export class MetricsRepository {
         if (key in tally) tally[key] += toInt(r.n);
       }
     };
-    const own = issuerId === null ? '' : ' AND demand_id IS NOT NULL AND issuer_id = ?';
+    // An issuer never learns which unit objected (as GET /flags hides it): OBJECTION flags are left out.
+    const own = issuerId === null ? '' : " AND demand_id IS NOT NULL AND issuer_id = ? AND rule_code <> 'OBJECTION'";
     const ownParams = issuerId === null ? [] : [issuerId];
     add(
       await selectRows(tx, `SELECT status, COUNT(*) AS n FROM flags WHERE unit_id = ? AND lands_on BETWEEN ? AND ? AND ${STANDING}${own} GROUP BY status`, [unitId, from, to, ...ownParams]),

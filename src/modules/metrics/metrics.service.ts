@@ -84,7 +84,7 @@ export interface UnitCard extends BurdenFigures {
   flags: FlagTally;
   percentile: Percentile;
   /** The same period a year before and the change (压减比例: positive = the load fell). */
-  yearBefore: { period: string; burdenHours: number; change: number | null };
+  yearBefore: { period: string | null; burdenHours: number; change: number | null };
 }
 
 export interface RankedUnit extends BurdenFigures {
@@ -129,8 +129,9 @@ export class MetricsService {
       const sums = viewOf(await this.rollups.sumsOfUnit(reader, unit.id, period.months), withShadow);
       const segments = capacitySegments(knownSince(history), period.from, period.to);
       const landing = await this.repo.demandsLandingOn(reader, unit.id, period.months);
-      const lastYear = samePeriodLastYear(period.period)!;
-      const before = viewOf(await this.rollups.sumsOfUnit(reader, unit.id, lastYear.months), withShadow);
+      // Year 1 has no year before it in the calendar: the comparison is then with nothing.
+      const lastYear = samePeriodLastYear(period.period);
+      const before = viewOf(lastYear ? await this.rollups.sumsOfUnit(reader, unit.id, lastYear.months) : zero(), withShadow);
       return {
         unit: refOf(unit),
         inputs: {
@@ -147,7 +148,7 @@ export class MetricsService {
         flags: await this.repo.flagTally(reader, unit.id, landing.map((d) => d.demandId), period.from, period.to, withShadow ? null : actor.orgUnitId),
         percentile: await this.percentileOf(reader, actor, unit, period, withShadow),
         yearBefore: {
-          period: lastYear.period,
+          period: lastYear?.period ?? null,
           burdenHours: minutesToHours(before.burdenMinutes),
           change: reductionRatio({ previous: before.burdenMinutes, current: sums.burdenMinutes }),
         },

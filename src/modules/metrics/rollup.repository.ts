@@ -84,11 +84,12 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class RollupRepository {
   /** Adds (sign 1) or takes out (sign −1) the contribution of a scope, inside the caller's transaction. */
   async apply(tx: Tx, scope: readonly BurdenScope[], sign: 1 | -1): Promise<void> {
-    if (scope.length === 0) return;
     // PostgreSQL: every write appends to the audit chain, whose head it locks. Taking that lock
-    // before any rollup row keeps one lock order for all writers (head, then rollup rows), so a
-    // write that adjusts rollups before its audit entry cannot deadlock with one that audited first.
-    if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
+    // before any rollup or flag row (even with nothing to adjust: a flag review then locks in the
+    // same order as a demand edit) keeps one lock order for all writers, so a write that adjusts
+    // rollups before its audit entry cannot deadlock with one that audited first.
+    await lockWriters(tx);
+    if (scope.length === 0) return;
     for (const part of scope) {
       if ('shadowReportIds' in part) {
         for (const ids of chunks(part.shadowReportIds)) await this.upsert(tx, { demands: 'none', shadow: { ids } }, sign);
@@ -111,6 +112,9 @@ export class RollupRepository {
   /** Rebuilds the rows of these months (all months when none given) from the ledger, set-based. */
   async recompute(tx: Tx, months?: readonly string[]): Promise<number> {
     if (months?.length === 0) return 0;
+    // The writers' lock first (see apply): a write cannot slip a row in between the delete and the
+    // insert, and two rebuilds of one month run one after the other.
+    await lockWriters(tx);
     const where = months ? `WHERE month IN (${marks(months.length)})` : '';
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
     const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
@@ -344,6 +348,11 @@ function issuerContributionSql(s: { ids: readonly number[] } | { months?: readon
         FROM demands d
        WHERE ${landingFilter}) c WHERE true GROUP BY issuer_id, lands_month, month`;
   return { sql, params };
+}
+
+/** PostgreSQL: the audit chain head, the lock every write takes (SQLite writes are serial already). */
+async function lockWriters(tx: Tx): Promise<void> {
+  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
 }
 
 function zeroSums(): RollupSums {
