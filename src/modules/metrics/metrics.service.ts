@@ -25,7 +25,7 @@ import {
 } from './calculators';
 import { badQuery } from './bad-query';
 import { FlagTally, MetricsRepository, MetricsUnit } from './metrics.repository';
-import { RollupRepository, RollupSums } from './rollup.repository';
+import { addRollupSums, RollupRepository, RollupSums, zeroSums } from './rollup.repository';
 
 /** The figures of one unit and period, hours with two decimals, shares 0–1 or null. */
 export interface BurdenFigures {
@@ -131,7 +131,7 @@ export class MetricsService {
       const landing = await this.repo.demandsLandingOn(reader, unit.id, period.months);
       // Year 1 has no year before it in the calendar: the comparison is then with nothing.
       const lastYear = samePeriodLastYear(period.period);
-      const before = viewOf(lastYear ? await this.rollups.sumsOfUnit(reader, unit.id, lastYear.months) : zero(), withShadow);
+      const before = viewOf(lastYear ? await this.rollups.sumsOfUnit(reader, unit.id, lastYear.months) : zeroSums(), withShadow);
       return {
         unit: refOf(unit),
         inputs: {
@@ -201,7 +201,7 @@ export class MetricsService {
       const items = periods.map((text) => {
         const p = parsePeriod(text)!;
         const inRange = p.months.filter((m) => m >= from.period && m <= to.period);
-        const sums = viewOf(inRange.map((m) => rows.get(m) ?? zero()).reduce(addSums, zero()), withShadow);
+        const sums = viewOf(inRange.map((m) => rows.get(m) ?? zeroSums()).reduce(addRollupSums, zeroSums()), withShadow);
         const first = `${inRange[0]}-01`;
         const last = parsePeriod(inRange[inRange.length - 1])!.to;
         const capacity = capacitySegments(history, first, last).reduce((n, s) => n + s.minutes, 0);
@@ -239,7 +239,7 @@ export class MetricsService {
     const histories = await this.repo.staffHistories(tx, ids);
     return units.map((u) => {
       const capacity = capacitySegments(knownSince(histories.get(u.id) ?? []), period.from, period.to).reduce((n, s) => n + s.minutes, 0);
-      return figuresOf(viewOf(sums.get(u.id) ?? zero(), withShadow), capacity);
+      return figuresOf(viewOf(sums.get(u.id) ?? zeroSums(), withShadow), capacity);
     });
   }
 
@@ -310,23 +310,6 @@ function nextLevel(level: Level | null): Level {
 
 function quarterOf(month: string): string {
   return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;
-}
-
-function zero(): RollupSums {
-  return { occurrences: 0, estimatedMinutes: 0, reportedMinutes: 0, burdenMinutes: 0, hiddenMinutes: 0, duplicateMinutes: 0, excessMinutes: 0, shadowMinutes: 0 };
-}
-
-function addSums(a: RollupSums, b: RollupSums): RollupSums {
-  return {
-    occurrences: a.occurrences + b.occurrences,
-    estimatedMinutes: a.estimatedMinutes + b.estimatedMinutes,
-    reportedMinutes: a.reportedMinutes + b.reportedMinutes,
-    burdenMinutes: a.burdenMinutes + b.burdenMinutes,
-    hiddenMinutes: a.hiddenMinutes + b.hiddenMinutes,
-    duplicateMinutes: a.duplicateMinutes + b.duplicateMinutes,
-    excessMinutes: a.excessMinutes + b.excessMinutes,
-    shadowMinutes: a.shadowMinutes + b.shadowMinutes,
-  };
 }
 
 /** An issuer's view leaves the shadow-demand reports out of reported, burden and hidden. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Level } from '@/common/auth/actor';
 import type { BurdenScope } from '@/common/events/domain-events';
 import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
-import { BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES } from './calculators';
+import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
 export interface RollupSums extends BurdenSums {
@@ -355,8 +355,14 @@ async function lockWriters(tx: Tx): Promise<void> {
   if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
 }
 
-function zeroSums(): RollupSums {
-  return { occurrences: 0, estimatedMinutes: 0, reportedMinutes: 0, burdenMinutes: 0, hiddenMinutes: 0, duplicateMinutes: 0, excessMinutes: 0, shadowMinutes: 0 };
+/** Nothing counted: a unit or month without a row. */
+export function zeroSums(): RollupSums {
+  return { ...NO_BURDEN, occurrences: 0, shadowMinutes: 0 };
+}
+
+/** a + b, field by field (quarters and years from their months). */
+export function addRollupSums(a: RollupSums, b: RollupSums): RollupSums {
+  return { ...addBurdenSums(a, b), occurrences: a.occurrences + b.occurrences, shadowMinutes: a.shadowMinutes + b.shadowMinutes };
 }
 
 function sumsOf(row: SumsRow): RollupSums {
