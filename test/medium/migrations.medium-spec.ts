@@ -33,6 +33,7 @@ const TABLES = [
   'policy_versions',
   'registration_counters',
   'report_imports',
+  'rollup_state',
   'topics',
   'unit_month_burden',
   'users',
@@ -89,6 +90,7 @@ describe('migrations (medium)', () => {
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(await selectRows(ds.manager, 'SELECT id, last_id, hash FROM audit_head')).toEqual([{ id: 1, last_id: expect.anything(), hash: expect.any(String) }]);
     expect(await count(ds.manager, 'topics')).toBeGreaterThan(0);
+    expect(await selectRows(ds.manager, 'SELECT id, generation, dirty_from_month, dirty_since FROM rollup_state')).toEqual([{ id: 1, generation: 0, dirty_from_month: null, dirty_since: null }]);
     expect(await app!.get(AuditService).verify()).toMatchObject({ ok: true, entries: 2 });
     if (ds.options.type === 'better-sqlite3') {
       expect(await selectRows(ds.manager, 'PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
@@ -138,6 +140,9 @@ describe('migrations (medium)', () => {
     ).rejects.toThrow();
     // One head row only, keyed 1.
     await expect(m.query(`INSERT INTO audit_head (id, last_id, hash) VALUES (1, 0, 'x')`)).rejects.toThrow();
+    // One rollup state row, and a stale mark always says since when.
+    await expect(m.query(`INSERT INTO rollup_state (id, generation) VALUES (2, 0)`)).rejects.toThrow();
+    await expect(m.query(`UPDATE rollup_state SET dirty_from_month = '2026-01' WHERE id = 1`)).rejects.toThrow();
   });
 
   it('the migrations undo and redo cleanly', async () => {
