@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { datasetName, DEFAULT_COUNTY, generate, Progress, Scale, SCALES } from './generate';
-import { projectRoot } from './paths';
-import { MAX_COPIES } from './reshape';
+import { datasetName, DEFAULT_COUNTY, generate, Progress, Scale, SCALES } from '@/modules/demo/generator/generate';
+import { projectRoot } from '@/modules/demo/generator/paths';
+import { MAX_COPIES } from '@/modules/demo/generator/reshape';
 
 const USAGE = `Usage: npm run bench:generate -- [--scale county|province] [--year 2026] [--seed 1] [--out <dir>] [--county 532503]
                                   [--fraction 0.5] [--copies 2]
