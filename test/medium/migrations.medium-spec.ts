@@ -10,7 +10,11 @@ import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
 const TABLES = [
   'audit_head',
   'audit_log',
+  'bulletins',
   'burden_report_versions',
+  'case_flags',
+  'case_report_outputs',
+  'cases',
   'burden_reports',
   'demand_fields',
   'demand_joint_issuers',
