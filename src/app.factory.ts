@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -8,12 +8,24 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { requestIdFor } from './common/http/request-id';
 import type { AppConfig } from './config/app-config';
+import { DemoModule } from './modules/demo/demo.module';
 
 export const API_PREFIX = 'api/v1';
 
+/**
+ * The server: the API (AppModule) and the demo county loader that `npm start` runs on an empty
+ * database (src/main.ts). The loader serves no route; it sits here so the feature list stays the API.
+ */
+@Module({})
+export class ServerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ServerModule, imports: [AppModule.forRoot(config), DemoModule] };
+  }
+}
+
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
   });

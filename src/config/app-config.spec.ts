@@ -32,7 +32,17 @@ describe('loadConfig', () => {
       logLevel: 'info',
       adminPassword: undefined,
       idempotencyTtlHours: 24,
+      demo: true,
+      demoPassword: undefined,
     });
+  });
+
+  it('reads BURDEN_LEDGER_DEMO as a switch and the demo password', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_DEMO: '0' }, cwd).demo).toBe(false);
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_DEMO: 'off' }, cwd).demo).toBe(false);
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_DEMO: '1' }, cwd).demo).toBe(true);
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_DEMO: '' }, cwd).demo).toBe(true);
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_DEMO_PASSWORD: 'demo-password' }, cwd).demoPassword).toBe('demo-password');
   });
 
   it('treats blank variables as unset', () => {
@@ -95,6 +105,8 @@ describe('loadConfig', () => {
     [{ JWT_EXPIRES_IN_SECONDS: '10' }, 'JWT_EXPIRES_IN_SECONDS'],
     [{ IDEMPOTENCY_TTL_HOURS: 'soon' }, 'IDEMPOTENCY_TTL_HOURS'],
     [{ BURDEN_LEDGER_ADMIN_PASSWORD: 'short' }, 'BURDEN_LEDGER_ADMIN_PASSWORD'],
+    [{ BURDEN_LEDGER_DEMO: 'maybe' }, 'BURDEN_LEDGER_DEMO'],
+    [{ BURDEN_LEDGER_DEMO_PASSWORD: 'short' }, 'BURDEN_LEDGER_DEMO_PASSWORD'],
   ])('rejects %p with a ConfigError naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

@@ -21,6 +21,13 @@ export interface AppConfig {
   adminPassword?: string;
   /** Lifetime of a stored Idempotency-Key answer, in hours. */
   idempotencyTtlHours: number;
+  /**
+   * BURDEN_LEDGER_DEMO: whether `npm start` (`main.js --demo`) loads the demo county into an empty
+   * database. loadConfig always sets it (default true); configs built by hand may leave it out (= off).
+   */
+  demo?: boolean;
+  /** BURDEN_LEDGER_DEMO_PASSWORD: the demo users' password (otherwise one is generated and printed once). */
+  demoPassword?: string;
 }
 
 /** Raised at boot for a bad environment value; the message names the variable. */
@@ -48,6 +55,18 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const parsed = Number(raw.trim());
   if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
   return parsed;
+}
+
+const TRUE_WORDS = ['1', 'true', 'on', 'yes'];
+const FALSE_WORDS = ['0', 'false', 'off', 'no'];
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw new ConfigError(name, `must be 1 or 0 (true/false, on/off), got "${raw}"`);
 }
 
 export function parseDatabaseUrl(raw: string, cwd: string): DatabaseConfig {
@@ -124,6 +143,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (adminPassword !== undefined && adminPassword.length < 8) {
     throw new ConfigError('BURDEN_LEDGER_ADMIN_PASSWORD', 'must be at least 8 characters long');
   }
+  const demoPassword = value(env, 'BURDEN_LEDGER_DEMO_PASSWORD');
+  if (demoPassword !== undefined && demoPassword.length < 8) {
+    throw new ConfigError('BURDEN_LEDGER_DEMO_PASSWORD', 'must be at least 8 characters long');
+  }
   const config: Omit<AppConfig, 'jwtSecret'> = {
     port: intVar(env, 'PORT', 3000, 1, 65535),
     dataDir,
@@ -132,6 +155,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel,
     adminPassword,
     idempotencyTtlHours: intVar(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    demo: boolVar(env, 'BURDEN_LEDGER_DEMO', true),
+    demoPassword,
   };
   // Only once everything else is valid: a failed start must not leave a new secret behind.
   const jwtSecret = validJwtSecret(env) ?? storedJwtSecret(dataDir);
