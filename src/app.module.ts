@@ -17,6 +17,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { BurdenReportsModule } from './modules/burden-reports/burden-reports.module';
 import { DemandsModule } from './modules/demands/demands.module';
 import { DutiesModule } from './modules/duties/duties.module';
+import { CasesModule } from './modules/cases/cases.module';
 import { FlagsModule } from './modules/flags/flags.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { HealthModule } from './modules/health/health.module';
@@ -77,6 +78,7 @@ export class AppModule {
         JointInspectionsModule,
         FlagsModule,
         MetricsModule,
+        CasesModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -22,7 +22,7 @@ import { RuleFactsRepository } from './rule-facts.repository';
   imports: [PolicyModule, JobsModule, DemandsModule],
   controllers: [FlagsController, PreviewController],
   providers: [FlagRepository, RuleFactsRepository, ObjectionFindingRepository, FlagsService, FlagEvaluationService, IssuerBudgetRepository, IssuerBudgetsService, PreviewRepository, PreviewService],
-  exports: [FlagsService, IssuerBudgetsService, RuleFactsRepository],
+  exports: [FlagsService, FlagRepository, IssuerBudgetsService, RuleFactsRepository],
 })
 export class FlagsModule implements OnModuleInit {
   constructor(
