@@ -5,16 +5,24 @@ import { EvaluateCommand } from './modules/flags/evaluate.command';
 import { CreateUserCommand } from './modules/identity/create-user.command';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { RecomputeCommand } from './modules/metrics/recompute.command';
+import { DemoModule } from './modules/demo/demo.module';
+import { SeedCommand } from './modules/demo/seed.command';
+import { FILE_COMMAND_PROVIDERS } from './modules/operations/file-commands.module';
+import { ImportCommand } from './modules/operations/import.command';
 
-/** The command line: the same modules as the server, without HTTP. Later issues add commands here. */
+/**
+ * The command line: the same modules as the server, without HTTP. Later issues add commands here.
+ * The file commands (backup, restore, verify-audit) are listed for --help; src/cli.ts runs them
+ * in FileCommandsModule, without this module's database connection and start-up work.
+ */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
       // The metrics module registers the rollup listeners: an evaluation from the command line keeps them current too.
-      imports: [...coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }), MetricsModule],
-      providers: [CreateUserCommand, EvaluateCommand, RecomputeCommand],
+      imports: [...coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }), MetricsModule, DemoModule],
+      providers: [CreateUserCommand, EvaluateCommand, RecomputeCommand, SeedCommand, ImportCommand, ...FILE_COMMAND_PROVIDERS],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
 import { ConfigError, loadConfig } from './config/app-config';
+import { FILE_COMMANDS, FileCommandsModule } from './modules/operations/file-commands.module';
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +15,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await CommandFactory.run(CliModule.forRoot(config), {
+  const command = process.argv[2] ?? '';
+  const fileCommand = (FILE_COMMANDS as readonly string[]).includes(command);
+  await CommandFactory.run(fileCommand ? FileCommandsModule.forRoot(config) : CliModule.forRoot(config), {
     logger: ['error', 'warn'],
     // Commander has already printed its own message (usage, unknown command); only the exit code is ours.
     errorHandler: (err: Error & { code?: string }) => {

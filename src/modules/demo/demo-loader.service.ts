@@ -14,8 +14,10 @@ import { DemoRepository } from './demo.repository';
 export interface DemoOptions {
   /** The demo users' password; when absent one is generated (and returned, to be printed once). */
   password?: string;
-  /** One line per step and progress inside long steps. */
+  /** One line per step, and (without `onProgress`) a line a second inside long steps. */
   log?: (line: string) => void;
+  /** Progress inside a step, unthrottled (a progress bar throttles itself). */
+  onProgress?: (done: number, total: number, message: string) => void;
   /** The steps to run (default DEMO_STEPS); tests may stop early. */
   steps?: readonly DemoStep[];
 }
@@ -83,6 +85,7 @@ export class DemoLoader {
       seed: DEMO_SEED,
       workDir,
       progress: (done, total, message) => {
+        if (options.onProgress) return options.onProgress(done, total, `${current} ${message}`.trimEnd());
         // At most one line a second: the log shows movement without drowning.
         const now = performance.now();
         if (now - lastLogged < 1000 && done < total) return;
