@@ -3,6 +3,7 @@ import { selectRows } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { EvaluateCommand } from '@/modules/flags/evaluate.command';
+import { ROLLUP_REBUILD, RollupRebuild } from '@/modules/flags/rollup-rebuild';
 import { DEMAND_RULES } from '@/modules/flags/rules';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
@@ -147,7 +148,7 @@ describe('flags: write-time findings equal a full evaluation (e2e)', () => {
   });
 
   it('the CLI evaluate is the same evaluation: idempotent, audited, JSON on stdout; a bad period exits 2', async () => {
-    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents));
+    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents), t.app.get<RollupRebuild>(ROLLUP_REBUILD));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

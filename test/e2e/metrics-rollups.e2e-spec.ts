@@ -3,6 +3,7 @@ import { selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { EvaluateCommand } from '@/modules/flags/evaluate.command';
+import { ROLLUP_REBUILD, RollupRebuild } from '@/modules/flags/rollup-rebuild';
 import type { RuleCode } from '@/modules/flags/rules/rule';
 import { burdenSums, DemandMonthRow, ReportOnlyRow, ShadowReportMinutes } from '@/modules/metrics/calculators';
 import { RecomputeCommand } from '@/modules/metrics/recompute.command';
@@ -148,7 +149,7 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
   };
 
   const evaluate = async () => {
-    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents));
+    const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents), t.app.get<RollupRebuild>(ROLLUP_REBUILD));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

@@ -184,6 +184,7 @@ describe('metrics: burden card, ranking and series with their jurisdiction (e2e)
           ],
           policyVersion: 1,
           shadowIncluded: true,
+          rollups: { stale: false, dirtyFromMonth: null, dirtySince: null },
         },
         ...figures(wenlanQ3, wenlanQ3Capacity),
         // Three demands (the monthly report counted once), two offices.
@@ -375,6 +376,7 @@ describe('metrics: burden card, ranking and series with their jurisdiction (e2e)
         granularity: 'month',
         shadowIncluded: true,
         policyVersion: 1,
+        rollups: { stale: false, dirtyFromMonth: null, dirtySince: null },
         items: [
           june(),
           { period: '2026-07', workingDays: workingDaysInMonth('2026-07'), ...figures({ est: 120, rep: 180, burden: 180, hidden: 60, occ: 1 }, 10 * workingDaysInMonth('2026-07') * 8) },

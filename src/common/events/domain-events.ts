@@ -57,14 +57,20 @@ export interface BurdenChanged {
   scope: readonly BurdenScope[];
 }
 
-/** Findings changed across a whole period (a rule evaluation): rebuild the rollups of these months. */
-export interface BurdenRecompute {
-  type: 'burden.recompute';
+/**
+ * Findings are about to change in bulk (a batch of a rule evaluation), inside this transaction and
+ * before its flag writes: the rollups of every month these demands (and the demands of these
+ * flags) land in fall behind until a rebuild covers them, and this marks them so in the same
+ * transaction. The rebuild itself comes after the evaluation, as a job of its own.
+ */
+export interface BurdenStale {
+  type: 'burden.stale';
   tx: Tx;
-  months: readonly string[];
+  demandIds: readonly number[];
+  flagIds: readonly number[];
 }
 
-export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked | BurdenChanging | BurdenChanged | BurdenRecompute;
+export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked | BurdenChanging | BurdenChanged | BurdenStale;
 type Listener<E extends DomainEvent> = (event: E) => Promise<void>;
 
 @Injectable()

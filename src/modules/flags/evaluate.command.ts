@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DomainError } from '@/common/errors/domain-error';
 import { DomainEvents } from '@/common/events/domain-events';
@@ -6,6 +7,7 @@ import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { FlagEvaluation, periodBounds } from './flag-evaluation';
 import { latestPolicy } from './flags-evaluate.job';
+import { ROLLUP_REBUILD, RollupRebuild } from './rollup-rebuild';
 
 interface EvaluateOptions {
   period?: string;
@@ -22,6 +24,7 @@ export class EvaluateCommand extends CommandRunner {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
+    @Inject(ROLLUP_REBUILD) private readonly rollups: RollupRebuild,
   ) {
     super();
   }
@@ -48,8 +51,9 @@ export class EvaluateCommand extends CommandRunner {
     const policy = await latestPolicy(this.tx);
     const evaluation = new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, events: this.events, progress });
     const result = await evaluation.run(period);
-    // As behind POST /flags/evaluate: the burden rollups follow the findings (there, a follow-up job).
-    await evaluation.rebuildRollups(result.rollupsFromMonth);
+    // As behind POST /flags/evaluate: the burden rollups follow the findings (there, a follow-up
+    // job), and their stale mark is cleared unless a newer evaluation marked them meanwhile.
+    await this.rollups.rebuildFrom(result.rollupsFromMonth, progress);
     if (tty) process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }

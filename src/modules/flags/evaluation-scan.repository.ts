@@ -165,16 +165,6 @@ export class EvaluationScanRepository {
     return rows.map((r) => ({ demandId: toInt(r.demand_id), issuerId: toInt(r.issuer_id) }));
   }
 
-  /** Months from `firstMonth` on in which some demand lands or a report is filed (what the rollups of an evaluation cover). */
-  async monthsWithOccurrencesFrom(tx: Tx, firstMonth: string): Promise<string[]> {
-    const rows = await selectRows<{ month: string }>(
-      tx,
-      'SELECT month FROM demand_occurrences WHERE month >= ? UNION SELECT month FROM burden_reports WHERE month >= ? ORDER BY month',
-      [firstMonth, firstMonth],
-    );
-    return rows.map((r) => r.month);
-  }
-
   /** The earliest landing day of the demands that carry a finding about a day of from..to (withdrawn ones too). */
   async earliestLandingOfDemandsFlaggedIn(tx: Tx, from: string, to: string): Promise<string | null> {
     const rows = await selectRows<{ day: string | null }>(

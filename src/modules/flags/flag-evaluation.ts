@@ -3,6 +3,7 @@ import { DomainError, ErrorCode } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
 import { MAX_ID } from '@/common/http/id-param';
 import { nowIso } from '@/common/time';
+import type { Tx } from '@/database/dialect';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
 import { parsePeriod } from '@/modules/demands/calendar/period';
@@ -32,7 +33,8 @@ export interface EvaluationResult {
   /**
    * The first month whose burden rollups these findings can change: a standing flag counts in
    * every month its demand lands in, and a recurring demand flagged in this period may have
-   * started landing earlier. The rollups are rebuilt from here on (`rebuildRollups`).
+   * started landing earlier. The rollups are rebuilt from here on: behind POST /flags/evaluate by
+   * the metrics feature's follow-up job, from the command line right after the evaluation.
    */
   rollupsFromMonth: string;
   /** Wall time of each phase of the rules. */
@@ -44,7 +46,10 @@ export interface EvaluationDeps {
   audit: AuditService;
   actor: Actor | null;
   policy: PolicySnapshot;
-  /** Where the rebuilt findings are announced (`burden.recompute`), so the burden rollups follow them. */
+  /**
+   * Where each batch of findings is announced before it is written (`burden.stale`, in the batch's
+   * transaction), so the burden rollups are marked stale until the rebuild after the evaluation.
+   */
   events: DomainEvents;
   progress(done: number, total: number | null, message?: string): void;
 }
@@ -140,21 +145,6 @@ export class FlagEvaluation {
     return result;
   }
 
-  /**
-   * The findings of a period decide which demand hours count as duplicate or excess, in every
-   * month those demands land in (a recurring demand reaches before and past the period): after an
-   * evaluation the rollups from its `rollupsFromMonth` on are rebuilt, one month per transaction. The command line runs it
-   * after `run`; behind POST /flags/evaluate the metrics feature runs it as a follow-up job.
-   */
-  async rebuildRollups(fromMonth: string): Promise<string[]> {
-    const months = await this.deps.tx.snapshot((reader) => this.scan.monthsWithOccurrencesFrom(reader, fromMonth));
-    for (const [i, month] of months.entries()) {
-      this.deps.progress(i, months.length, `重算 ${month} 月度汇总`);
-      await this.deps.tx.run((tx) => this.deps.events.publish({ type: 'burden.recompute', tx, months: [month] }));
-    }
-    return months;
-  }
-
   /** Progress in percent: each phase owns a slice of 0..100 and reports how far into it it is (0..1). */
   private report(phase: readonly [number, number], fraction: number, message?: string): void {
     const [start, end] = phase;
@@ -170,6 +160,7 @@ export class FlagEvaluation {
   private async reconcileByRule(desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
     const rules = new Set<RuleCode>([...desired.map((w) => w.rule), ...scope.map((s) => s.rule)]);
     await this.deps.tx.run(async (tx) => {
+      await this.markRollupsStale(tx, desired, scope);
       for (const rule of rules) {
         const counts = await this.reconciler.reconcile(
           tx,
@@ -180,6 +171,17 @@ export class FlagEvaluation {
         this.tally(rule, counts);
       }
     });
+  }
+
+  /**
+   * Before a batch changes findings, in its transaction: the rollups of the months the demands
+   * concerned land in are marked stale (the flags decide their duplicate and excess minutes). In
+   * the same transaction, so a rebuild that began before this batch cannot clear the mark after
+   * the batch has changed what it rebuilt.
+   */
+  private async markRollupsStale(tx: Tx, desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
+    const demandIds = desired.map((w) => w.demandId).filter((id): id is number => id !== null);
+    if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'burden.stale', tx, demandIds, flagIds: scope.map((s) => s.id) });
   }
 
   // -- 1. rules about one demand ---------------------------------------------------------------
@@ -307,6 +309,7 @@ export class FlagEvaluation {
       await this.reconcileByRule(writes, []);
     }
     await this.deps.tx.run(async (tx) => {
+      await this.markRollupsStale(tx, [], scope);
       for (const gone of await this.reconciler.withdrawMissing(tx, scope, holding, nowIso())) this.tally(gone.rule, { ...emptyCounts(), withdrawn: 1 });
     });
     return compared;

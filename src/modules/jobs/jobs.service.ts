@@ -246,6 +246,24 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     return { items: rows.map(view), total, page: page.page, pageSize: page.pageSize };
   }
 
+  /** Whether a job of this kind is queued or running (before starting one nobody asked for, e.g. at boot). */
+  async hasUnfinished(kind: string): Promise<boolean> {
+    for (const status of ['queued', 'running'] as const) {
+      if ((await this.repo.list(this.tx.reader, { createdBy: null, kind, status }, 0, 1)).total > 0) return true;
+    }
+    return false;
+  }
+
+  /** Who started the latest job of these kinds (to start its unfinished follow-up on their behalf); null when none did. */
+  async lastStartedBy(kinds: readonly string[]): Promise<number | null> {
+    let latest: { id: number; createdBy: number } | null = null;
+    for (const kind of kinds) {
+      const [row] = (await this.repo.list(this.tx.reader, { createdBy: null, kind }, 0, 1)).rows;
+      if (row && (!latest || row.id > latest.id)) latest = row;
+    }
+    return latest?.createdBy ?? null;
+  }
+
   private async runInline(jobId: number, definition: AnyJobDefinition, input: unknown, actor: Actor, attachmentPath: string | null): Promise<JobStatus> {
     try {
       return await executeJob({

@@ -4,6 +4,7 @@ import type { Actor } from '@/common/auth/actor';
 import type { AuditService } from '@/modules/audit/audit.service';
 import { defineJob } from '@/modules/jobs/job-definition';
 import { parsePeriod } from './calculators';
+import { RollupStaleness, RollupStateRepository, stalenessFor } from './rollup-state.repository';
 import { RollupRepository } from './rollup.repository';
 
 export interface RecomputeInput {
@@ -15,9 +16,12 @@ export interface RecomputeInput {
 
 export interface RecomputeResult {
   period: string | null;
+  /** With no period: the first month rebuilt, the one asked or an earlier one the rollups were marked stale from. */
   fromMonth: string | null;
   months: string[];
   rows: number;
+  /** The stale mark as this rebuild left it (`stale: false` once it has covered the mark). */
+  rollups: RollupStaleness;
 }
 
 export interface RecomputeDeps {
@@ -31,20 +35,36 @@ export interface RecomputeDeps {
  * Rebuilds the unit × month rollups from the ledger, set-based, one month per transaction (so a
  * request's write waits at most one month's rebuild for the SQLite write lock, and each month is
  * either the old or the new figures, never half).
+ *
+ * Without a period it rebuilds every month from `fromMonth` on (all with none), reaching back to
+ * the month the rollups are marked stale from, and clears that mark at the end, in the audited
+ * transaction, unless a write marked them again after the rebuild began (the generation moved).
+ * A rebuild of one period leaves the mark as it is: months after the period may still be stale.
  */
 export async function recomputeRollups(input: RecomputeInput, deps: RecomputeDeps): Promise<RecomputeResult> {
   const rollups = new RollupRepository();
-  const months =
-    input.period === null ? (await deps.tx.snapshot((reader) => rollups.monthsInLedger(reader))).filter((m) => !input.fromMonth || m >= input.fromMonth) : parsePeriod(input.period)!.months;
+  const state = new RollupStateRepository();
+  // Read before the first month is rebuilt: a mark raised after this moment (an evaluation writing
+  // findings while the months are rebuilt) has a newer generation, and this rebuild leaves it.
+  const { months, began, fromMonth } = await deps.tx.snapshot(async (reader) => {
+    const began = await state.read(reader);
+    if (input.period !== null) return { months: parsePeriod(input.period)!.months, began, fromMonth: null };
+    const asked = input.fromMonth ?? null;
+    const fromMonth = asked !== null && began.dirtyFromMonth !== null && began.dirtyFromMonth < asked ? began.dirtyFromMonth : asked;
+    const months = (await rollups.monthsInLedger(reader)).filter((m) => fromMonth === null || m >= fromMonth);
+    return { months, began, fromMonth };
+  });
   let rows = 0;
   for (const [i, month] of months.entries()) {
     deps.progress(i, months.length, `重算 ${month} 月度汇总`);
     rows += await deps.tx.run((tx) => rollups.recompute(tx, [month]));
   }
-  const result: RecomputeResult = { period: input.period, fromMonth: input.fromMonth ?? null, months, rows };
-  await deps.tx.run((tx) =>
-    deps.audit.append(tx, { actor: deps.actor, systemActor: 'recompute', action: 'metrics.recompute', entityType: 'metrics', entityId: input.period ?? 'all', unitPath: null, after: result }),
-  );
+  const result = await deps.tx.run(async (tx) => {
+    const left = input.period === null ? await state.clearIfCovered(tx, began.generation, fromMonth) : await state.read(tx);
+    const result: RecomputeResult = { period: input.period, fromMonth, months, rows, rollups: stalenessFor(left) };
+    await deps.audit.append(tx, { actor: deps.actor, systemActor: 'recompute', action: 'metrics.recompute', entityType: 'metrics', entityId: input.period ?? 'all', unitPath: null, after: result });
+    return result;
+  });
   deps.progress(months.length, months.length, '完成');
   return result;
 }

@@ -1,10 +1,13 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { DomainEvents } from '@/common/events/domain-events';
 import { JobsModule } from '@/modules/jobs/jobs.module';
 import { JobsService } from '@/modules/jobs/jobs.service';
 import type { EvaluationResult } from '@/modules/flags/flag-evaluation';
 import { flagsEvaluateJob, FlagsEvaluateInput } from '@/modules/flags/flags-evaluate.job';
 import { IssuerBudgetRepository } from '@/modules/flags/issuer-budget.repository';
+import { ROLLUP_REBUILD } from '@/modules/flags/rollup-rebuild';
+import { IdentityModule } from '@/modules/identity/identity.module';
 import { PolicyModule } from '@/modules/policy/policy.module';
 import { parsePeriod } from './calculators';
 import { ForecastRepository } from './forecast.repository';
@@ -16,17 +19,25 @@ import { metricsRecomputeJob } from './metrics-recompute.job';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { registerJobListeners, ROLLUP_LISTENERS_MODULE } from './rollup-listeners';
+import { RollupRebuildService } from './rollup-rebuild.service';
+import { RollupStateRepository } from './rollup-state.repository';
 import { RollupRepository } from './rollup.repository';
 
 /**
  * Burden metrics: the unit × month rollups, kept current by the burden events of demands,
  * reports and flags (in the writer's transaction, in job workers too), and the endpoints over them.
+ * An evaluation marks the rollups stale as it writes findings; the rebuild that follows clears
+ * the mark, and a server that starts with a mark left behind starts that rebuild itself.
  */
 @Module({
-  imports: [PolicyModule, JobsModule],
+  imports: [PolicyModule, JobsModule, IdentityModule],
   controllers: [MetricsController],
   providers: [
     RollupRepository,
+    RollupStateRepository,
+    RollupRebuildService,
+    // The command line's evaluation rebuilds through it (flags may not import metrics).
+    { provide: ROLLUP_REBUILD, useExisting: RollupRebuildService },
     MetricsRepository,
     MetricsService,
     IssuerMetricsRepository,
@@ -36,17 +47,20 @@ import { RollupRepository } from './rollup.repository';
     ForecastRepository,
     ForecastService,
   ],
-  exports: [RollupRepository],
+  exports: [RollupRepository, ROLLUP_REBUILD],
 })
-export class MetricsModule implements OnModuleInit {
+export class MetricsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly events: DomainEvents,
     private readonly jobs: JobsService,
     private readonly rollups: RollupRepository,
+    private readonly state: RollupStateRepository,
+    private readonly rebuild: RollupRebuildService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onModuleInit(): void {
-    registerJobListeners(this.events, this.rollups);
+    registerJobListeners(this.events, this.rollups, this.state);
     this.jobs.registerListeners(ROLLUP_LISTENERS_MODULE);
     this.jobs.register(metricsRecomputeJob);
     // The findings of an evaluation move hours into and out of the duplicate and excess shares of
@@ -55,5 +69,17 @@ export class MetricsModule implements OnModuleInit {
       const fromMonth = (job.result as EvaluationResult | null)?.rollupsFromMonth ?? parsePeriod((job.input as FlagsEvaluateInput).period)?.months[0];
       if (fromMonth) await this.jobs.start(job.actor, metricsRecomputeJob.kind, { period: null, fromMonth });
     });
+  }
+
+  /**
+   * A server that starts with the rollups marked stale (it stopped between an evaluation and its
+   * rebuild, or the rebuild failed) starts the rebuild. Runs after JobsService has failed the jobs
+   * the last process left unfinished (the jobs module is imported here, so its hooks run first).
+   * Not from the command line: it has no HTTP server, rebuilds in its own commands and would end
+   * before a worker could.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.adapterHost.httpAdapter) return;
+    await this.rebuild.resumeIfStale();
   }
 }

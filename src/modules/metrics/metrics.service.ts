@@ -25,6 +25,7 @@ import {
 } from './calculators';
 import { badQuery } from './bad-query';
 import { FlagTally, MetricsRepository, MetricsUnit } from './metrics.repository';
+import { RollupStaleness, RollupStateRepository, stalenessFor } from './rollup-state.repository';
 import { addRollupSums, RollupRepository, RollupSums, zeroSums } from './rollup.repository';
 
 /** The figures of one unit and period, hours with two decimals, shares 0–1 or null. */
@@ -67,6 +68,12 @@ export interface MetricsInputs {
   policyVersion: number;
   /** False when the caller is an issuing office: shadow-demand hours are left out of its view. */
   shadowIncluded: boolean;
+  /**
+   * Whether the rollups behind these figures wait for a rebuild after a rule evaluation (its
+   * findings move hours into and out of the duplicate and excess shares): `stale` when months of
+   * the period are among those marked, from `dirtyFromMonth` on, since `dirtySince`.
+   */
+  rollups: RollupStaleness;
 }
 
 export interface Percentile {
@@ -114,6 +121,7 @@ const refOf = (u: MetricsUnit): UnitRef => ({ id: u.id, code: u.code, name: u.na
 export class MetricsService {
   constructor(
     private readonly rollups: RollupRepository,
+    private readonly state: RollupStateRepository,
     private readonly repo: MetricsRepository,
     private readonly tx: TransactionRunner,
     private readonly policy: PolicyService,
@@ -142,6 +150,7 @@ export class MetricsService {
           staff: stretchesOf(segments),
           policyVersion: policy.version,
           shadowIncluded: withShadow,
+          rollups: stalenessFor(await this.state.read(reader), period.months),
         },
         ...figuresOf(sums, segments.reduce((n, s) => n + s.minutes, 0)),
         demands: countDemands(landing),
@@ -176,13 +185,25 @@ export class MetricsService {
         pageSize: page.pageSize,
         level,
         under: under ? refOf(under) : null,
-        inputs: { period: period.period, from: period.from, to: period.to, workingDays: workingDaysIn(period.from, period.to), policyVersion: policy.version, shadowIncluded: withShadow },
+        inputs: {
+          period: period.period,
+          from: period.from,
+          to: period.to,
+          workingDays: workingDaysIn(period.from, period.to),
+          policyVersion: policy.version,
+          shadowIncluded: withShadow,
+          rollups: stalenessFor(await this.state.read(reader), period.months),
+        },
       };
     });
   }
 
   /** One unit month by month (or quarter by quarter) from `from` to `to` (YYYY-MM, inclusive). */
-  async series(actor: Actor, unitId: number, query: { from: string; to: string; granularity?: 'month' | 'quarter' }): Promise<{ unit: UnitRef; granularity: 'month' | 'quarter'; shadowIncluded: boolean; policyVersion: number; items: SeriesPoint[] }> {
+  async series(
+    actor: Actor,
+    unitId: number,
+    query: { from: string; to: string; granularity?: 'month' | 'quarter' },
+  ): Promise<{ unit: UnitRef; granularity: 'month' | 'quarter'; shadowIncluded: boolean; policyVersion: number; rollups: RollupStaleness; items: SeriesPoint[] }> {
     const from = this.period(query.from, 'from');
     const to = this.period(query.to, 'to');
     if (from.granularity !== 'month') throw badQuery('from', 'must be a month written YYYY-MM');
@@ -207,7 +228,7 @@ export class MetricsService {
         const capacity = capacitySegments(history, first, last).reduce((n, s) => n + s.minutes, 0);
         return { period: text, workingDays: workingDaysIn(first, last), ...figuresOf(sums, capacity) };
       });
-      return { unit: refOf(unit), granularity, shadowIncluded: withShadow, policyVersion: policy.version, items };
+      return { unit: refOf(unit), granularity, shadowIncluded: withShadow, policyVersion: policy.version, rollups: stalenessFor(await this.state.read(reader), months), items };
     });
   }
 

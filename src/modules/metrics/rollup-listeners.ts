@@ -1,4 +1,5 @@
 import type { DomainEvents } from '@/common/events/domain-events';
+import { RollupStateRepository } from './rollup-state.repository';
 import { RollupRepository } from './rollup.repository';
 
 /** This file, for `JobsService.registerListeners`: job workers load it to keep the rollups current too. */
@@ -6,13 +7,12 @@ export const ROLLUP_LISTENERS_MODULE = __filename;
 
 /**
  * Keeps the unit × month rollups current inside every burden write's transaction: the scope's old
- * contribution comes out before the write and its new one goes in after; a period whose findings
- * all changed (an evaluation) is rebuilt set-based.
+ * contribution comes out before the write and its new one goes in after. Findings changed in
+ * bulk (an evaluation's batches) mark the rollups stale instead, in the same transaction; the
+ * rebuild after the evaluation clears the mark.
  */
-export function registerJobListeners(events: DomainEvents, rollups: RollupRepository = new RollupRepository()): void {
+export function registerJobListeners(events: DomainEvents, rollups: RollupRepository = new RollupRepository(), state: RollupStateRepository = new RollupStateRepository()): void {
   events.on('burden.changing', (event) => rollups.apply(event.tx, event.scope, -1));
   events.on('burden.changed', (event) => rollups.apply(event.tx, event.scope, 1));
-  events.on('burden.recompute', async (event) => {
-    await rollups.recompute(event.tx, event.months);
-  });
+  events.on('burden.stale', (event) => state.markDemands(event.tx, event.demandIds, event.flagIds));
 }

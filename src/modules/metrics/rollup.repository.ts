@@ -351,7 +351,7 @@ function issuerContributionSql(s: { ids: readonly number[] } | { months?: readon
 }
 
 /** PostgreSQL: the audit chain head, the lock every write takes (SQLite writes are serial already). */
-async function lockWriters(tx: Tx): Promise<void> {
+export async function lockWriters(tx: Tx): Promise<void> {
   if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
 }
 
