@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Manifest } from '../generator/generate';
 import { projectRoot } from '../generator/paths';
 import { linkProductData } from '../import/app-setup';
 import { grouped, log, mib, round } from '../import/stats';
+import { Check, machine, table } from '../common/report';
 import { ProfileSummary, summariseProfile } from '../reports-load/profile';
 import { Api, startServer } from '../reports-load/server';
 import { evaluateInProcess, InProcessFigures } from './in-process';
@@ -124,26 +123,8 @@ function parseArgs(argv: string[]): Options {
 }
 
 function environment() {
-  const list = cpus();
-  let git: { commit: string; srcChanged: boolean } | null = null;
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
-    git = { commit, srcChanged: changed };
-  } catch {
-    git = null;
-  }
-  return {
-    machine: {
-      cpuModel: list[0]?.model ?? 'unknown',
-      cpus: list.length,
-      totalMemoryGiB: round(totalmem() / 1024 ** 3, 1),
-      os: `${platform()} ${release()}`,
-      node: process.version,
-      sqlite: sqliteVersion(),
-    },
-    git,
-  };
+  const { machine: m, git } = machine();
+  return { machine: { cpuModel: m.cpuModel, cpus: m.cpus, totalMemoryGiB: m.totalMemoryGiB, os: m.os, node: m.node, sqlite: sqliteVersion() }, git };
 }
 
 function sqliteVersion(): string | null {
@@ -409,13 +390,6 @@ function doublings(runs: Partial<Record<EvalScale, ScaleRun>>): Doubling[] {
   return out;
 }
 
-interface Check {
-  figure: string;
-  value: string;
-  target: string;
-  holds: boolean | null;
-}
-
 function checks(runs: Partial<Record<EvalScale, ScaleRun>>, scaling: Doubling[]): Check[] {
   const out: Check[] = [];
   for (const scale of EVAL_SCALES) {
@@ -480,13 +454,6 @@ function checks(runs: Partial<Record<EvalScale, ScaleRun>>, scaling: Doubling[])
     });
   }
   return out;
-}
-
-function table(rows: Check[]): string {
-  const cells = [['figure', 'value', 'target', 'holds?'], ...rows.map((r) => [r.figure, r.value, r.target, r.holds === null ? '' : r.holds ? 'yes' : 'NO'])];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...cells.map((row) => [...row[c]].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
 /** The file of the day holds the latest run of each scale; the doublings and checks are recomputed over them. */

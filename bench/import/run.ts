@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { DatabaseConfig } from '@/config/app-config';
 import { generate, Manifest, Scale, SCALES } from '../generator/generate';
@@ -11,7 +9,8 @@ import { HealthFigures, measureHealth } from './health';
 import { Piece, splitByPrefecture, UPLOAD_LIMIT_BYTES } from './pieces';
 import { importPieces, ProductFigures } from './product';
 import { RssSampler } from './rss';
-import { grouped, log, mib, round } from './stats';
+import { Check, machine, table } from '../common/report';
+import { grouped, log, mib } from './stats';
 
 const USAGE = `Usage: npm run bench:import -- [--scale county|province] [--year 2026] [--seed 1] [--data <dir>]
                                 [--postgres auto|on|off] [--health largest|all|off] [--poll-ms 20] [--no-full-baseline] [--keep] [--out <file>]
@@ -120,36 +119,6 @@ interface DatabaseRun {
   targetRatio: number;
   holds: boolean;
   matchesManifest: boolean;
-}
-
-interface Check {
-  figure: string;
-  value: string;
-  target: string;
-  holds: boolean | null;
-}
-
-function machine() {
-  const list = cpus();
-  let git: { commit: string; srcChanged: boolean } | null = null;
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
-    git = { commit, srcChanged: changed };
-  } catch {
-    git = null;
-  }
-  return {
-    machine: {
-      cpuModel: list[0]?.model ?? 'unknown',
-      cpus: list.length,
-      totalMemoryBytes: totalmem(),
-      totalMemoryGiB: round(totalmem() / 1024 ** 3, 1),
-      os: `${platform()} ${release()}`,
-      node: process.version,
-    },
-    git,
-  };
 }
 
 async function measureDatabase(
@@ -276,13 +245,6 @@ function checks(runs: DatabaseRun[], health: HealthFigures | null, scale: Scale)
     });
   }
   return out;
-}
-
-function table(rows: Check[]): string {
-  const cells = [['figure', 'value', 'target', 'holds?'], ...rows.map((r) => [r.figure, r.value, r.target, r.holds === null ? '' : r.holds ? 'yes' : 'NO'])];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...cells.map((row) => [...row[c]].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
 /** The results file of the day holds the latest run of each scale. */

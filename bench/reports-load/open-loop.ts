@@ -47,6 +47,12 @@ export interface LoadFigures {
   p99PerSecond: (number | null)[];
 }
 
+/** `count` requests of GET /api/v1/health: the floor of the HTTP stack at a rate, the baseline of a load. */
+export function healthRequests(count: number): LoadRequest[] {
+  const r: LoadRequest = { method: 'GET', path: '/api/v1/health', headers: {}, body: null, kind: 'health' };
+  return new Array<LoadRequest>(count).fill(r);
+}
+
 export interface Summary {
   p50: number | null;
   p90: number | null;
@@ -56,7 +62,7 @@ export interface Summary {
   mean: number | null;
 }
 
-function summarise(values: number[]): Summary {
+export function summarise(values: number[]): Summary {
   const r = (v: number | null) => (v === null ? null : round(v, 2));
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] : null);

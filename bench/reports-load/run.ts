@@ -1,15 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generate } from '../generator/generate';
 import { projectRoot } from '../generator/paths';
 import { Rng } from '../generator/prng';
 import { linkProductData } from '../import/app-setup';
+import { Check, machine, table } from '../common/report';
 import { grouped, log, mib, round } from '../import/stats';
 import { CpuFigures, cpuFigures, cpuSnapshot } from './cpu';
-import { LoadFigures, LoadRequest, retryUntilAcknowledged, runOpenLoop } from './open-loop';
+import { healthRequests, LoadFigures, LoadRequest, retryUntilAcknowledged, runOpenLoop } from './open-loop';
 import { ProfileSummary, summariseProfile } from './profile';
 import { Api, sleep, startServer } from './server';
 import { countRows, Setup, setUp, Triple } from './setup';
@@ -99,22 +98,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function machine() {
-  const list = cpus();
-  let git: { commit: string; srcChanged: boolean } | null = null;
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
-    git = { commit, srcChanged: changed };
-  } catch {
-    git = null;
-  }
-  return {
-    machine: { cpuModel: list[0]?.model ?? 'unknown', cpus: list.length, totalMemoryGiB: round(totalmem() / 1024 ** 3, 1), os: `${platform()} ${release()}`, node: process.version },
-    git,
-  };
-}
-
 /** The current month in China (UTC+8): reports for later months are refused as in the future. */
 function chinaMonth(now = new Date()): { month: string; day: string } {
   const iso = new Date(now.getTime() + 8 * 3600_000).toISOString();
@@ -185,11 +168,6 @@ class Bodies {
   }
 }
 
-function healthRequests(count: number): LoadRequest[] {
-  const r: LoadRequest = { method: 'GET', path: '/api/v1/health', headers: {}, body: null, kind: 'health' };
-  return new Array<LoadRequest>(count).fill(r);
-}
-
 interface Step {
   rate: number;
   phase: 'ascending' | 'refine';
@@ -199,20 +177,6 @@ interface Step {
 }
 
 const holdsAt = (f: LoadFigures) => f.errors.total === 0 && f.latencyMs.p99 !== null && f.latencyMs.p99 <= TARGET_P99_MS;
-
-interface Check {
-  figure: string;
-  value: string;
-  target: string;
-  holds: boolean | null;
-}
-
-function table(rows: Check[]): string {
-  const cells = [['figure', 'value', 'target', 'holds?'], ...rows.map((r) => [r.figure, r.value, r.target, r.holds === null ? '' : r.holds ? 'yes' : 'NO'])];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...cells.map((row) => [...row[c]].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
-}
 
 const ms = (v: number | null) => (v === null ? '–' : v.toFixed(1));
 const latencyLine = (f: LoadFigures) => `${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p90)} / ${ms(f.latencyMs.p99)} / ${ms(f.latencyMs.max)} ms`;
