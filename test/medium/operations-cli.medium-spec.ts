@@ -15,25 +15,8 @@ import { BackupCommand } from '@/modules/operations/backup.command';
 import { ImportCommand } from '@/modules/operations/import.command';
 import { RestoreCommand } from '@/modules/operations/restore.command';
 import { holdServerLock, releaseServerLock, serverLockPath } from '@/modules/operations/server-lock';
+import { captureOutput } from '../utils/capture-output';
 import { createTestDatabase, testConfig, TEST_DB, TestDatabase } from '../utils/test-db';
-
-/** What a command wrote and the exit code it set. */
-async function capture(work: () => Promise<void>): Promise<{ out: string; err: string; code: number | undefined }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  process.exitCode = undefined;
-  try {
-    await work();
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = process.exitCode === undefined ? undefined : Number(process.exitCode);
-  process.exitCode = undefined;
-  return { out: out.join(''), err: err.join(''), code };
-}
 
 /** The org units and users of a database file, read directly. */
 function census(path: string): { units: number; users: string[] } {
@@ -77,7 +60,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
     it('refuses a file with wrong rows as a whole, printing each row and column, and writes nothing', async () => {
       const file = join(db.dataDir, 'bad-units.csv');
       writeFileSync(file, 'code,name,level,parentCode\n53,云南省,province,\n5325,红河州,prefecture,53\n532503,蒙自市,county,9999\n532503001,,township,532503\n');
-      const result = await capture(() => ctx!.get(ImportCommand).run(['org-units', file], {}));
+      const result = await captureOutput(() => ctx!.get(ImportCommand).run(['org-units', file], {}));
       expect(result.code).toBe(1);
       expect(result.err).toContain('Nothing imported');
       expect(result.err).toMatch(/row 4/);
@@ -89,7 +72,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
     it('imports a good file through the import service, as admin by default', async () => {
       const file = join(db.dataDir, 'units.csv');
       writeFileSync(file, 'code,name,level,parentCode\n53,云南省,province,\n5325,红河州,prefecture,53\n532503,蒙自市,county,5325\n532503001,文澜街道,township,532503\n');
-      const result = await capture(() => ctx!.get(ImportCommand).run(['org-units', file], {}));
+      const result = await captureOutput(() => ctx!.get(ImportCommand).run(['org-units', file], {}));
       expect(result.code).toBeUndefined();
       expect(JSON.parse(result.out)).toMatchObject({ imported: 4 });
       const audit = await selectRows<{ action: string }>(ctx!.get(TransactionRunner).reader, "SELECT action FROM audit_log WHERE action LIKE 'org_unit%import%' OR action LIKE 'org-unit%import%'");
@@ -98,35 +81,35 @@ describe('CLI import, verify-audit, backup and restore', () => {
 
     it('asks for --as on demands and reports, and refuses an unknown kind or file', async () => {
       const file = join(db.dataDir, 'units.csv');
-      expect((await capture(() => ctx!.get(ImportCommand).run(['demands', file], {}))).code).toBe(2);
-      expect((await capture(() => ctx!.get(ImportCommand).run(['plans', file], {}))).code).toBe(2);
-      expect((await capture(() => ctx!.get(ImportCommand).run(['org-units', join(db.dataDir, 'none.csv')], {}))).code).toBe(2);
-      expect((await capture(() => ctx!.get(ImportCommand).run(['demands', file], { as: 'nobody' }))).code).toBe(2);
+      expect((await captureOutput(() => ctx!.get(ImportCommand).run(['demands', file], {}))).code).toBe(2);
+      expect((await captureOutput(() => ctx!.get(ImportCommand).run(['plans', file], {}))).code).toBe(2);
+      expect((await captureOutput(() => ctx!.get(ImportCommand).run(['org-units', join(db.dataDir, 'none.csv')], {}))).code).toBe(2);
+      expect((await captureOutput(() => ctx!.get(ImportCommand).run(['demands', file], { as: 'nobody' }))).code).toBe(2);
     });
   });
 
   describe('verify-audit', () => {
     it('passes on an intact chain (exit 0) and fails with exit code 1 once an entry is edited', async () => {
-      const ok = await capture(() => new VerifyAuditCommand(config).run());
+      const ok = await captureOutput(() => new VerifyAuditCommand(config).run());
       expect(ok.code).toBeUndefined();
       expect(JSON.parse(ok.out)).toMatchObject({ ok: true });
       const tx = ctx!.get(TransactionRunner);
       const [second] = await selectRows<{ id: unknown; action: string }>(tx.reader, 'SELECT id, action FROM audit_log ORDER BY id LIMIT 1 OFFSET 1');
       await tx.run((t) => t.query(TEST_DB === 'postgres' ? 'UPDATE audit_log SET action = $1 WHERE id = $2' : 'UPDATE audit_log SET action = ? WHERE id = ?', ['tampered', toInt(second.id)]));
-      const broken = await capture(() => new VerifyAuditCommand(config).run());
+      const broken = await captureOutput(() => new VerifyAuditCommand(config).run());
       expect(broken.code).toBe(1);
       expect(JSON.parse(broken.out)).toMatchObject({ ok: false, firstBrokenId: toInt(second.id) });
       expect(broken.err).toContain('broken');
       await tx.run((t) => t.query(TEST_DB === 'postgres' ? 'UPDATE audit_log SET action = $1 WHERE id = $2' : 'UPDATE audit_log SET action = ? WHERE id = ?', [second.action, toInt(second.id)]));
-      expect((await capture(() => new VerifyAuditCommand(config).run())).code).toBeUndefined();
+      expect((await captureOutput(() => new VerifyAuditCommand(config).run())).code).toBeUndefined();
     });
   });
 
   (TEST_DB === 'postgres' ? it : it.skip)('backup and restore on PostgreSQL point to pg_dump and pg_restore', async () => {
-    const backup = await capture(() => new BackupCommand(config).run([join(db.dataDir, 'x.sqlite')]));
+    const backup = await captureOutput(() => new BackupCommand(config).run([join(db.dataDir, 'x.sqlite')]));
     expect(backup.code).toBe(2);
     expect(backup.err).toContain('pg_dump');
-    const restore = await capture(() => new RestoreCommand(config).run([join(db.dataDir, 'x.sqlite')]));
+    const restore = await captureOutput(() => new RestoreCommand(config).run([join(db.dataDir, 'x.sqlite')]));
     expect(restore.code).toBe(2);
     expect(restore.err).toContain('pg_restore');
   });
@@ -136,13 +119,13 @@ describe('CLI import, verify-audit, backup and restore', () => {
     const backupFile = () => join(db.dataDir, 'backup-1.sqlite');
 
     it('backs up while the database is open and in use, verified, and never overwrites', async () => {
-      const result = await capture(() => new BackupCommand(config).run([backupFile()]));
+      const result = await captureOutput(() => new BackupCommand(config).run([backupFile()]));
       expect(result.code).toBeUndefined();
       expect(JSON.parse(result.out)).toMatchObject({ file: backupFile(), migrations: expect.any(Number), auditHeadHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(census(backupFile()).units).toBe(4);
       // One self-contained file: no WAL or partial copies left beside it.
       expect(readdirSync(db.dataDir).filter((f) => f.startsWith('backup-1'))).toEqual(['backup-1.sqlite']);
-      const again = await capture(() => new BackupCommand(config).run([backupFile()]));
+      const again = await captureOutput(() => new BackupCommand(config).run([backupFile()]));
       expect(again.code).toBe(2);
       expect(again.err).toContain('exists');
     });
@@ -155,7 +138,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
 
       holdServerLock(path()); // this test process plays the running server
       try {
-        const refused = await capture(() => new RestoreCommand(config).run([backupFile()]));
+        const refused = await captureOutput(() => new RestoreCommand(config).run([backupFile()]));
         expect(refused.code).toBe(1);
         expect(refused.err).toContain(`pid ${process.pid}`);
         expect(census(path()).users).toContain('after.backup');
@@ -164,14 +147,14 @@ describe('CLI import, verify-audit, backup and restore', () => {
       }
       expect(existsSync(serverLockPath(path()))).toBe(false);
 
-      const restored = await capture(() => new RestoreCommand(config).run([backupFile()]));
+      const restored = await captureOutput(() => new RestoreCommand(config).run([backupFile()]));
       expect(restored.code).toBeUndefined();
       const answer = JSON.parse(restored.out) as { previous: string };
       expect(census(path())).toEqual({ units: 4, users: ['admin'] });
       // The replaced database is kept beside it, with the later user in it.
       expect(census(answer.previous).users).toContain('after.backup');
       // The restored database opens and verifies.
-      expect((await capture(() => new VerifyAuditCommand(config).run())).code).toBeUndefined();
+      expect((await captureOutput(() => new VerifyAuditCommand(config).run())).code).toBeUndefined();
       const app = await open();
       const users = await selectRows<{ username: string }>(app.get(TransactionRunner).reader, 'SELECT username FROM users');
       expect(users).toEqual([{ username: 'admin' }]);
@@ -182,7 +165,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
       const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
       const deadPid = Number(child.stdout.toString());
       writeFileSync(serverLockPath(path()), JSON.stringify({ pid: deadPid, host: hostname(), startTicks: null, startedAt: '2026-01-01T00:00:00Z' }));
-      const restored = await capture(() => new RestoreCommand(config).run([backupFile()]));
+      const restored = await captureOutput(() => new RestoreCommand(config).run([backupFile()]));
       expect(restored.code).toBeUndefined();
     });
 
@@ -194,7 +177,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
       f.exec('CREATE TABLE t (x INTEGER)');
       f.close();
       const tampered = join(db.dataDir, 'tampered.sqlite');
-      const copy = await capture(() => new BackupCommand(config).run([tampered]));
+      const copy = await captureOutput(() => new BackupCommand(config).run([tampered]));
       expect(copy.code).toBeUndefined();
       const t = new Database(tampered);
       t.prepare("UPDATE audit_log SET action = 'tampered' WHERE id = (SELECT MIN(id) FROM audit_log)").run();
@@ -205,7 +188,7 @@ describe('CLI import, verify-audit, backup and restore', () => {
         [foreign, 'no migrations table'],
         [tampered, 'audit chain broken'],
       ]) {
-        const result = await capture(() => new RestoreCommand(config).run([file]));
+        const result = await captureOutput(() => new RestoreCommand(config).run([file]));
         expect([file, result.code]).toEqual([file, 1]);
         expect(result.err).toContain(problem);
       }

@@ -7,24 +7,8 @@ import { selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { SeedCommand } from '@/modules/demo/seed.command';
 import { ImportCommand } from '@/modules/operations/import.command';
+import { captureOutput } from '../utils/capture-output';
 import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
-
-async function capture(work: () => Promise<void>): Promise<{ out: string; err: string; code: number | undefined }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  process.exitCode = undefined;
-  try {
-    await work();
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = process.exitCode === undefined ? undefined : Number(process.exitCode);
-  process.exitCode = undefined;
-  return { out: out.join(''), err: err.join(''), code };
-}
 
 /** `seed` on a fresh database (the whole demo, ≈ 6 s on SQLite), then `import demands` into it. */
 describe('CLI seed', () => {
@@ -43,7 +27,7 @@ describe('CLI seed', () => {
   });
 
   it('loads the demo into an empty database, with plain progress lines when stderr is no terminal', async () => {
-    const result = await capture(() => ctx.get(SeedCommand).run());
+    const result = await captureOutput(() => ctx.get(SeedCommand).run());
     expect(result.code).toBeUndefined();
     expect(result.out).toContain('Demo county loaded: 532503 蒙自市');
     expect(result.out).toContain('mengzi.coordinator');
@@ -57,7 +41,7 @@ describe('CLI seed', () => {
 
   it('refuses a database that is not empty, and loads nothing', async () => {
     const before = await count('demands');
-    const result = await capture(() => ctx.get(SeedCommand).run());
+    const result = await captureOutput(() => ctx.get(SeedCommand).run());
     expect(result.code).toBe(1);
     expect(result.err).toContain('not empty');
     expect(await count('demands')).toBe(before);
@@ -70,14 +54,14 @@ describe('CLI seed', () => {
     const before = await count('demands');
     const badFile = join(db.dataDir, 'bad-demands.csv');
     writeFileSync(badFile, `${header}\n${good}\n${bad}\n`);
-    const refused = await capture(() => ctx.get(ImportCommand).run(['demands', badFile], { as: 'mengzi.coordinator' }));
+    const refused = await captureOutput(() => ctx.get(ImportCommand).run(['demands', badFile], { as: 'mengzi.coordinator' }));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/row 3.*topic/);
     expect(await count('demands')).toBe(before);
 
     const goodFile = join(db.dataDir, 'demands.csv');
     writeFileSync(goodFile, `${header}\n${good}\n`);
-    const done = await capture(() => ctx.get(ImportCommand).run(['demands', goodFile], { as: 'mengzi.coordinator' }));
+    const done = await captureOutput(() => ctx.get(ImportCommand).run(['demands', goodFile], { as: 'mengzi.coordinator' }));
     expect(done.code).toBeUndefined();
     expect(JSON.parse(done.out)).toMatchObject({ imported: 1, targets: 2 });
     expect(await count('demands')).toBe(before + 1);

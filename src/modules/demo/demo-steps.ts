@@ -7,9 +7,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { BurdenReportImportService } from '@/modules/burden-reports/burden-report-import.service';
 import { MonitoringPointsService } from '@/modules/burden-reports/monitoring-points.service';
 import { ObjectionsService } from '@/modules/burden-reports/objections.service';
-import { DemandImporter } from '@/modules/demands/demand-importer';
 import { DemandsService } from '@/modules/demands/demands.service';
-import { loadFieldSynonyms } from '@/modules/demands/fields/field-key';
 import { DutiesService } from '@/modules/duties/duties.service';
 import { FlagEvaluation } from '@/modules/flags/flag-evaluation';
 import { FlagsService } from '@/modules/flags/flags.service';
@@ -18,6 +16,7 @@ import { actorOf, IdentityService } from '@/modules/identity/identity.service';
 import { UserRepository } from '@/modules/identity/user.repository';
 import { recomputeRollups } from '@/modules/metrics/metrics-recompute.job';
 import { InspectionPlansService } from '@/modules/inspection-plans/inspection-plans.service';
+import { importDemandFile } from '@/modules/operations/demand-file-import';
 import { OrgUnitImportService } from '@/modules/org-units/org-unit-import.service';
 import { DEMO_ACCOUNTS, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE } from './demo-accounts';
 import type { DemoContext, DemoStep } from './demo-context';
@@ -101,17 +100,8 @@ const yearDemandsStep: DemoStep = {
   title: 'the generated year of demands (demand import, as the county coordinator)',
   async run(ctx) {
     const bytes = readFileSync(join(ctx.workDir, 'demands.csv'));
-    const policy = await latestPolicy(ctx.tx);
-    const events = ctx.get(DomainEvents);
-    const result = await ctx.tx.run((tx) =>
-      new DemandImporter().run(tx, bytes, 'demands.csv', {
-        actor: ctx.actor('mengzi.coordinator'),
-        policy,
-        synonyms: loadFieldSynonyms(),
-        events,
-        progress: (done, total, message) => ctx.progress(done, total, message),
-      }),
-    );
+    const deps = { tx: ctx.tx, events: ctx.get(DomainEvents) };
+    const result = await importDemandFile(deps, ctx.actor('mengzi.coordinator'), bytes, 'demands.csv', (done, total, message) => ctx.progress(done, total, message));
     ctx.counts.importedDemands = result.imported;
     ctx.counts.demandTargets = result.targets;
   },

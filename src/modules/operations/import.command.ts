@@ -8,12 +8,10 @@ import { DomainEvents } from '@/common/events/domain-events';
 import { progressReporter } from '@/common/progress/progress-bar';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { BurdenReportImportService } from '@/modules/burden-reports/burden-report-import.service';
-import { DemandImporter } from '@/modules/demands/demand-importer';
-import { loadFieldSynonyms } from '@/modules/demands/fields/field-key';
-import { latestPolicy } from '@/modules/flags/flags-evaluate.job';
 import { actorOf } from '@/modules/identity/identity.service';
 import { UserRepository } from '@/modules/identity/user.repository';
 import { OrgUnitImportService } from '@/modules/org-units/org-unit-import.service';
+import { importDemandFile } from './demand-file-import';
 
 const KINDS = ['org-units', 'demands', 'reports'] as const;
 type ImportKind = (typeof KINDS)[number];
@@ -107,12 +105,8 @@ export class ImportCommand extends CommandRunner {
         // The ids of a township's sheet are many and say little on a terminal.
         return { ...result, reportIds: undefined };
       }
-      case 'demands': {
-        // The demands-import job's work, in this process: one transaction, all or nothing.
-        const policy = await latestPolicy(this.tx);
-        const events = this.moduleRef.get(DomainEvents, { strict: false });
-        return this.tx.run((tx) => new DemandImporter().run(tx, bytes, fileName, { actor, policy, synonyms: loadFieldSynonyms(), events, progress }));
-      }
+      case 'demands':
+        return importDemandFile({ tx: this.tx, events: this.moduleRef.get(DomainEvents, { strict: false }) }, actor, bytes, fileName, progress);
     }
   }
 }
