@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { coreImports } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { BulletinCommand } from './modules/cases/bulletin.command';
+import { CasesModule } from './modules/cases/cases.module';
 import { EvaluateCommand } from './modules/flags/evaluate.command';
 import { CreateUserCommand } from './modules/identity/create-user.command';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -21,8 +23,8 @@ export class CliModule {
     return {
       module: CliModule,
       // The metrics module registers the rollup listeners: an evaluation from the command line keeps them current too.
-      imports: [...coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }), MetricsModule, DemoModule],
-      providers: [CreateUserCommand, EvaluateCommand, RecomputeCommand, SeedCommand, ImportCommand, ...FILE_COMMAND_PROVIDERS],
+      imports: [...coreImports({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }), MetricsModule, DemoModule, CasesModule],
+      providers: [CreateUserCommand, EvaluateCommand, RecomputeCommand, SeedCommand, ImportCommand, BulletinCommand, ...FILE_COMMAND_PROVIDERS],
     };
   }
 }

@@ -1,4 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { selectRows } from '@/database/dialect';
+import { TransactionRunner } from '@/database/transaction-runner';
+import { AuditService } from '@/modules/audit/audit.service';
+import { BulletinCommand } from '@/modules/cases/bulletin.command';
+import { CaseRepository } from '@/modules/cases/case.repository';
+import { UserRepository } from '@/modules/identity/user.repository';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
 import { TestApp } from '../utils/test-app';
@@ -332,6 +340,42 @@ describe('typical cases and bulletins (e2e)', () => {
       // Without anonymise the name is there: the check above can fail.
       const named = await download(`${API}/case-reports?from=2026-11-01&to=2026-11-30&format=docx`, users.inspector).expect(200);
       expect(readZipEntry(named.body as Buffer, 'word/document.xml')).toContain(name);
+    });
+
+    it('the CLI writes the same bulletin for an inspector, and refuses anyone else', async () => {
+      const command = new BulletinCommand(t.app.get(CaseRepository), t.app.get(UserRepository), t.app.get(TransactionRunner), t.app.get(AuditService));
+      const dir = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+      const run = async (options: Record<string, unknown>) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const o = jest.spyOn(process.stdout, 'write').mockImplementation((x) => (out.push(String(x)), true));
+        const e = jest.spyOn(process.stderr, 'write').mockImplementation((x) => (err.push(String(x)), true));
+        process.exitCode = undefined;
+        try {
+          await command.run([], options);
+        } finally {
+          o.mockRestore();
+          e.mockRestore();
+        }
+        const code = process.exitCode;
+        process.exitCode = undefined;
+        return { out: out.join(''), err: err.join(''), code };
+      };
+      try {
+        const file = join(dir, 'bulletin.docx');
+        const ok = await run({ from: '2026-11-01', to: '2026-11-30', as: users.inspector.username, anonymise: true, out: file });
+        expect(ok.code).toBeUndefined();
+        expect(JSON.parse(ok.out)).toMatchObject({ file, docNo: '蒙自减负办通〔2026〕1号', cases: 2 });
+        const xml = readZipEntry(readFileSync(file), 'word/document.xml');
+        for (const title of titles) expect(xml).toContain(title.replace(name, '蒙自市教育局副局长'));
+        expect(xml).not.toContain(name);
+        const refused = await run({ from: '2026-11-01', to: '2026-11-30', as: users.coordinator.username, out: join(dir, 'x.docx') });
+        expect(refused).toMatchObject({ code: 2, err: `as: ${users.coordinator.username} is coordinator; only inspectors pull bulletins\n` });
+        const badDay = await run({ from: '2026-11-31', to: '2026-11-30', as: users.inspector.username });
+        expect(badDay).toMatchObject({ code: 2, err: 'from: 2026-11-31 is not a calendar date YYYY-MM-DD\n' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('rejects a bad period and unknown parameters', async () => {

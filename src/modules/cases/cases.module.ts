@@ -14,6 +14,7 @@ import { CasesService } from './cases.service';
   imports: [FlagsModule, JobsModule],
   controllers: [CasesController, CaseReportsController],
   providers: [CaseRepository, CasesService, CaseReportsService],
+  exports: [CaseRepository],
 })
 export class CasesModule implements OnModuleInit {
   constructor(private readonly jobs: JobsService) {}
