@@ -48,6 +48,28 @@ async function* rowPages<T>(first: T[], rest: AsyncGenerator<T[]>, row: (item: T
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a handler's parameters are whatever its Nest decorators inject
 type ListHandler<T> = (...args: any[]) => Promise<Page<T>>;
 
+export interface ExportableListOptions<T> {
+  /**
+   * For a list that computes every row to answer any page (a ranking ranks and sorts all its
+   * units first): a function called as a method of the controller with the handler's own
+   * arguments, answering every row in the list's order. A download then calls it once and cuts
+   * its pages from that answer, rather than calling the handler (and computing everything) once
+   * per page. Its rows are held in memory for the download: only for lists whose whole answer is
+   * computed in memory anyway.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- called with the handler's arguments, whatever its Nest decorators inject
+  everyRow?: (...args: any[]) => Promise<readonly T[]>;
+}
+
+/** Pages cut from rows computed once, on the first page asked. */
+function pagesFromRows<T>(rows: () => Promise<readonly T[]>): (page: PageRequest) => Promise<Page<T>> {
+  let all: Promise<readonly T[]> | null = null;
+  return async (page) => {
+    const items = await (all ??= rows());
+    return { items: items.slice(page.offset, page.offset + page.pageSize), total: items.length, page: page.page, pageSize: page.pageSize };
+  };
+}
+
 const isPageQueryType = (type: unknown): boolean => type === PageQueryDto || (typeof type === 'function' && type.prototype instanceof PageQueryDto);
 
 /** The same query at another page, as the page loop reads it (the filters untouched). */
@@ -64,12 +86,13 @@ function atPage(query: PageQueryDto, page: PageRequest): PageQueryDto {
  * The handler stays as it is (guard, DTO, one service call with `pageRequest(query)`): for a
  * download it is called once per page of 500 with the same arguments but the page, so filters,
  * roles and jurisdiction are those of the JSON list by construction. The query parameter is the
- * one whose DTO extends PageQueryDto.
+ * one whose DTO extends PageQueryDto. A list that must compute all its rows for any page says how
+ * to have them all at once (`options.everyRow`), and a download computes them once.
  *
  * It replaces the handler with a wrapper, copying the metadata other decorators left on it (route,
  * roles), so it may sit anywhere among the method's decorators.
  */
-export function ExportableList<T>(table: ExportTable<T>) {
+export function ExportableList<T>(table: ExportTable<T>, options: ExportableListOptions<T> = {}) {
   return <H extends ListHandler<T>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<H>): void => {
     const original = descriptor.value;
     const paramTypes = Reflect.getMetadata('design:paramtypes', target, key) as unknown[] | undefined;
@@ -80,6 +103,8 @@ export function ExportableList<T>(table: ExportTable<T>) {
       const query = args[queryIndex] as PageQueryDto;
       const format = query.format ?? 'json';
       if (format === 'json') return original.apply(this, args);
+      const everyRow = options.everyRow;
+      if (everyRow) return exportList(table, format, pagesFromRows(() => everyRow.apply(this, args)));
       return exportList(table, format, (page) => original.apply(this, args.map((arg, i) => (i === queryIndex ? atPage(query, page) : arg))));
     };
     for (const metadataKey of Reflect.getOwnMetadataKeys(original) as unknown[]) {

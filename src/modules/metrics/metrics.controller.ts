@@ -12,7 +12,7 @@ import { UnitCardQueryDto, UnitRankingQueryDto, UnitSeriesQueryDto } from './dto
 import { ForecastService } from './forecast.service';
 import { IssuerMetricsService } from './issuer-metrics.service';
 import { ISSUER_METRICS_EXPORT, RANKING_EXPORT } from './export-tables';
-import { MetricsService } from './metrics.service';
+import { MetricsService, RankingQuery } from './metrics.service';
 
 const thisYear = (): string => todayInChina().slice(0, 4);
 
@@ -21,6 +21,9 @@ const nextMonth = (): string => {
   const [year, month] = todayInChina().split('-').map(Number);
   return month === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}`;
 };
+
+/** The ranking asked for, without paging or format; the period this year when not given. */
+const rankingQuery = ({ level, underId, period, sort, order }: UnitRankingQueryDto): RankingQuery => ({ level, underId, period: period ?? thisYear(), sort, order });
 
 /** Burden metrics of units (DESIGN §3, §5), for everyone within their jurisdiction. */
 @ApiTags('metrics')
@@ -36,9 +39,14 @@ export class MetricsController {
   /** Units of a level under a unit, ranked by burden share (or another figure), with percent ranks. */
   @Get('units')
   @Roles('admin', 'coordinator', 'inspector', 'issuer', 'reporter')
-  @ExportableList(RANKING_EXPORT)
+  // A download ranks the units once and pages through that, not once per page of 500.
+  @ExportableList(RANKING_EXPORT, {
+    async everyRow(this: MetricsController, actor: Actor, query: UnitRankingQueryDto) {
+      return (await this.metrics.rankedUnits(actor, rankingQuery(query))).items;
+    },
+  })
   ranking(@CurrentActor() actor: Actor, @Query() query: UnitRankingQueryDto) {
-    return this.metrics.ranking(actor, { ...query, period: query.period ?? thisYear() }, pageRequest(query));
+    return this.metrics.ranking(actor, rankingQuery(query), pageRequest(query));
   }
 
   /** The burden card of one unit for a period. */

@@ -104,6 +104,22 @@ export interface SeriesPoint extends BurdenFigures {
   workingDays: number;
 }
 
+export interface RankingQuery {
+  level?: Level;
+  underId?: number;
+  period: string;
+  sort?: RankingSort;
+  order?: 'asc' | 'desc';
+}
+
+/** The whole ranking: every unit in order, with what it was computed from. */
+export interface Ranking {
+  items: RankedUnit[];
+  level: Level;
+  under: UnitRef | null;
+  inputs: Omit<MetricsInputs, 'staff'>;
+}
+
 export const RANKING_SORTS = ['burdenShare', 'burdenHours', 'hiddenHours', 'duplicateShare', 'excessShare', 'code'] as const;
 export type RankingSort = (typeof RANKING_SORTS)[number];
 
@@ -166,7 +182,16 @@ export class MetricsService {
   }
 
   /** Area units of a level under a unit, with their figures and percent ranks, sorted and paged. */
-  async ranking(actor: Actor, query: { level?: Level; underId?: number; period: string; sort?: RankingSort; order?: 'asc' | 'desc' }, page: PageRequest): Promise<Page<RankedUnit> & { inputs: Omit<MetricsInputs, 'staff'>; under: UnitRef | null; level: Level }> {
+  async ranking(actor: Actor, query: RankingQuery, page: PageRequest): Promise<Page<RankedUnit> & Omit<Ranking, 'items'>> {
+    const { items, ...rest } = await this.rankedUnits(actor, query);
+    return { items: items.slice(page.offset, page.offset + page.pageSize), total: items.length, page: page.page, pageSize: page.pageSize, ...rest };
+  }
+
+  /**
+   * Every unit of the ranking, sorted: each page of the ranking needs them all (percent ranks and
+   * the sort span the whole list), so a download computes this once and pages through it.
+   */
+  async rankedUnits(actor: Actor, query: RankingQuery): Promise<Ranking> {
     const period = this.period(query.period, 'period');
     const policy = await this.policy.current();
     return this.tx.snapshot(async (reader) => {
@@ -179,10 +204,7 @@ export class MetricsService {
       const items = units.map((u, i) => ({ unit: refOf(u), ...figures[i], percentile: ranks[i] }));
       sortRanking(items, query.sort ?? 'burdenShare', query.order ?? (query.sort === 'code' ? 'asc' : 'desc'));
       return {
-        items: items.slice(page.offset, page.offset + page.pageSize),
-        total: items.length,
-        page: page.page,
-        pageSize: page.pageSize,
+        items,
         level,
         under: under ? refOf(under) : null,
         inputs: {
