@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Check, machine, table } from '../common/report';
@@ -10,16 +10,18 @@ import { linkProductData } from '../import/app-setup';
 import { log, mib, percentile, round } from '../import/stats';
 import { CpuFigures, cpuFigures, cpuSnapshot } from '../reports-load/cpu';
 import { healthRequests, LoadFigures, LoadRequest, runOpenLoop, Summary, summarise } from '../reports-load/open-loop';
+import { ProfileSummary, summariseProfile } from '../reports-load/profile';
 import { Api, sleep, startServer } from '../reports-load/server';
 import { setUp } from '../reports-load/setup';
 
-const USAGE = `Usage: npm run bench:api -- [--rates 500,1000] [--duration 20] [--registrations 300] [--keep] [--out <file>]
+const USAGE = `Usage: npm run bench:api -- [--rates 500,1000] [--duration 20] [--registrations 300] [--cpu-prof] [--keep] [--out <file>]
 
 Two figures of DESIGN §6 on one county-scale server (蒙自市, the generated year of demands):
 - the unit card, GET /metrics/units/:id?period=, at fixed offered rates (open loop), each after
   GET /health at the same rate (the baseline of the run): p99 ≤ 25 ms at 500 req/s;
 - registering one demand with 20 targets, rules and rollups included, one request at a time:
   p95 ≤ 20 ms, next to GET /health asked the same way.
+--cpu-prof: the server runs with node --cpu-prof; the JSON summarises where it spent the card loads.
 Progress on stderr, the table on stdout, the raw figures in bench/results/<date>-api.json.`;
 
 const CARD_RATE = 500;
@@ -33,12 +35,13 @@ interface Options {
   rates: number[];
   durationSeconds: number;
   registrations: number;
+  cpuProf: boolean;
   keep: boolean;
   out?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rates: [500, 1000], durationSeconds: 20, registrations: 300, keep: false };
+  const o: Options = { rates: [500, 1000], durationSeconds: 20, registrations: 300, cpuProf: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -64,6 +67,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--registrations':
         o.registrations = whole(20, 100_000);
+        break;
+      case '--cpu-prof':
+        o.cpuProf = true;
         break;
       case '--keep':
         o.keep = true;
@@ -214,7 +220,10 @@ async function main(): Promise<void> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const adminPassword = randomBytes(12).toString('base64url');
-  const server = await startServer({ root, distBench, workDir, adminPassword });
+  const profDir = join(workDir, 'cpu-prof');
+  if (opts.cpuProf) mkdirSync(profDir, { recursive: true });
+  const server = await startServer({ root, distBench, workDir, adminPassword, cpuProfDir: opts.cpuProf ? profDir : undefined });
+  let profile: ProfileSummary | null = null;
   log(`[api] server up on port ${server.port} (pid ${server.pid}); setting up through the API`);
   let ok = false;
   try {
@@ -241,12 +250,16 @@ async function main(): Promise<void> {
     log('[api] warm-up: 3 s of cards at 100 req/s (not judged)');
     await load(100, cardRequests(f, 300));
     const steps: CardStep[] = [];
+    /** When each card load ran (CLOCK_MONOTONIC µs), to cut the server's CPU profile to it. */
+    const cardWindows: [number, number][] = [];
     for (const rate of opts.rates) {
       const count = rate * opts.durationSeconds;
       await sleep(1000);
       const health = await load(rate, healthRequests(count));
       await sleep(1000);
+      const from = Number(process.hrtime.bigint() / 1000n);
       const card = await load(rate, cardRequests(f, count));
+      cardWindows.push([from, Number(process.hrtime.bigint() / 1000n)]);
       const holds = card.errors.total === 0 && card.latencyMs.p99 !== null && card.latencyMs.p99 <= CARD_P99_MS;
       log(`[api] ${rate} req/s: GET /health ${line(health.latencyMs)}; unit card ${line(card.latencyMs)}, errors ${card.errors.total}, achieved ${card.achievedRate} req/s → ${holds ? 'holds' : 'does NOT hold'}`);
       steps.push({ rate, health, card, holds });
@@ -262,6 +275,11 @@ async function main(): Promise<void> {
 
     const at500 = steps.find((s) => s.rate === CARD_RATE) ?? null;
     const hwm = server.vmHwmBytes();
+    if (opts.cpuProf) {
+      await server.stop();
+      const file = readdirSync(profDir).find((name) => name.endsWith('.cpuprofile'));
+      if (file) profile = summariseProfile(join(profDir, file), root, cardWindows);
+    }
     const checks: Check[] = [
       ...steps.map((s) => ({
         figure: `unit card @ ${s.rate} req/s: p50 / p90 / p99 / max`,
@@ -291,6 +309,7 @@ async function main(): Promise<void> {
       card: { target: { rate: CARD_RATE, p99Ms: CARD_P99_MS }, steps, holdsAt500: at500?.holds ?? null },
       register: { target: { p95Ms: REGISTER_P95_MS }, ...register, health },
       serverVmHwmBytes: hwm,
+      profile,
       checks,
     };
     const file = opts.out ?? join(root, 'bench', 'results', `${startedAt.toISOString().slice(0, 10)}-api.json`);

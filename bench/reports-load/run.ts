@@ -389,6 +389,7 @@ async function main(): Promise<void> {
       verification: { sent, acknowledgedInLoad, retries, acknowledged, stored, acknowledgedRegistered, storedRegistered, versions, equal: stored === acknowledged && storedRegistered === acknowledgedRegistered && retries.gaveUp === 0 },
       serverVmHwmBytes: serverHwm,
       profile,
+      checks,
     };
     const out = opts.out ? resolve(opts.out) : join(root, 'bench', 'results', `${startedAt.toISOString().slice(0, 10)}-reports${opts.cpuProf ? '-cpu-prof' : ''}.json`);
     mkdirSync(resolve(out, '..'), { recursive: true });
