@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { createApp } from '@/app.factory';
+import { CliModule } from '@/cli.module';
 import type { Actor } from '@/common/auth/actor';
 import { execute, selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
@@ -240,5 +242,30 @@ describe('jobs across a restart (medium)', () => {
     expect(crashed).toMatchObject({ status: 'failed', progress: { done: 3 }, error: { message: expect.stringMatching(/^Interrupted/) } });
     const recovered = await selectRows<{ after_json: string }>(running.get(DataSource).manager, `SELECT after_json FROM audit_log WHERE action = 'job.fail-interrupted'`);
     expect(recovered.map((r) => JSON.parse(r.after_json) as unknown)).toEqual([{ jobIds: [toInt(orphan.id)] }]);
+  });
+
+  it('a command-line process beside a live server leaves the server’s running jobs alone; the server’s next start fails them', async () => {
+    const server = await start();
+    const manager = server.get(DataSource).manager;
+    const at = new Date().toISOString();
+    const [userRow] = await selectRows<{ id: number | string }>(
+      manager,
+      `INSERT INTO users (username, password_hash, role, org_unit_id, disabled, token_version, created_at, updated_at) VALUES ('cli-neighbour', 'x', 'admin', NULL, ?, 0, ?, ?) RETURNING id`,
+      [false, at, at],
+    );
+    await execute(manager, `INSERT INTO jobs (kind, status, progress_done, input, created_by, created_at) VALUES ('org-units-checksum', 'running', 1, '{}', ?, ?)`, [toInt(userRow.id), at]);
+    const [job] = await selectRows<{ id: number | string }>(manager, 'SELECT MAX(id) AS id FROM jobs');
+    const statusOf = async () => (await selectRows<{ status: string }>(server.get(DataSource).manager, 'SELECT status FROM jobs WHERE id = ?', [job.id]))[0].status;
+
+    const cli = await NestFactory.createApplicationContext(CliModule.forRoot(testConfig(db)), { logger: false });
+    await cli.init();
+    await cli.close();
+    expect(await statusOf()).toBe('running');
+
+    await server.close();
+    app = null;
+    const restarted = await start();
+    const [after] = await selectRows<{ status: string }>(restarted.get(DataSource).manager, 'SELECT status FROM jobs WHERE id = ?', [job.id]);
+    expect(after.status).toBe('failed');
   });
 });

@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode, forbidden, invalid, notFound } from '@/common/errors/domain-error';
 import { DomainEvents } from '@/common/events/domain-events';
@@ -113,6 +114,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   /** Makes a job kind startable. Call once per kind, e.g. from the owning module's onModuleInit. */
@@ -147,6 +149,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Jobs a crash left queued or running can never finish: they fail, and their files go. */
   async onApplicationBootstrap(): Promise<void> {
+    // Only the server recovers: a command run beside a live server (import, evaluate, seed…) must
+    // not fail the jobs that server's workers are running.
+    if (!this.adapterHost.httpAdapter) return;
     const at = nowIso();
     const failed = await this.tx.run(async (tx) => {
       const unfinished = await this.repo.findUnfinished(tx);
