@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { requestIdFor } from './common/http/request-id';
 import type { AppConfig } from './config/app-config';
+import { serveDashboard } from './modules/dashboard/serve-dashboard';
 import { DemoModule } from './modules/demo/demo.module';
 
 export const API_PREFIX = 'api/v1';
@@ -45,6 +46,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     }),
   );
   app.setGlobalPrefix(API_PREFIX);
+  serveDashboard(app);
   app.enableShutdownHooks();
   SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
