@@ -110,6 +110,15 @@ describe('demo county', () => {
     const flags = await t.http.get('/api/v1/flags?status=confirmed').set('Authorization', `Bearer ${tokens['mengzi.inspector']}`);
     expect(flags.status).toBe(200);
     expect(flags.body.total).toBeGreaterThan(0);
+    // The inspector finds the typical cases and the year's bulletin, the final case in it.
+    const inspector = { Authorization: `Bearer ${tokens['mengzi.inspector']}` };
+    const cases = await t.http.get('/api/v1/cases').set(inspector).expect(200);
+    expect((cases.body.items as { status: string; rectification: { status: string } }[]).map((c) => c.status).sort()).toEqual(['draft', 'final']);
+    const bulletin = await t.http.get('/api/v1/case-reports?from=2026-01-01&to=2026-12-31').set(inspector).expect(200);
+    expect(bulletin.body).toMatchObject({ title: '关于1起整治形式主义为基层减负典型问题的通报', docNo: '蒙自减负办通〔2026〕1号' });
+    expect(bulletin.body.items[0].title).toContain('草坝镇转发市级报表时层层加码');
+    const anonymised = await t.http.get('/api/v1/case-reports?from=2026-01-01&to=2026-12-31&anonymise=true').set(inspector).expect(200);
+    expect(JSON.stringify(anonymised.body)).not.toContain('李某明');
   });
 
   it('keeps the audit chain intact', async () => {

@@ -7,6 +7,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { BurdenReportImportService } from '@/modules/burden-reports/burden-report-import.service';
 import { MonitoringPointsService } from '@/modules/burden-reports/monitoring-points.service';
 import { ObjectionsService } from '@/modules/burden-reports/objections.service';
+import { CasesService } from '@/modules/cases/cases.service';
 import { DemandsService } from '@/modules/demands/demands.service';
 import { DutiesService } from '@/modules/duties/duties.service';
 import { FlagEvaluation } from '@/modules/flags/flag-evaluation';
@@ -222,9 +223,44 @@ const reviewStep: DemoStep = {
 };
 
 /**
- * The demo, step by step, in order. Later features add their step here (typical cases built from
- * the confirmed flags, a bulletin): one more entry after `review`.
+ * Typical cases the county's inspector builds from confirmed flags: one final (so the year's
+ * bulletin has an item, with a named person to show anonymisation), one still a draft.
  */
+const casesStep: DemoStep = {
+  name: 'cases',
+  title: 'typical cases built from confirmed flags: one final (in the bulletin), one draft',
+  async run(ctx) {
+    const cases = ctx.get(CasesService);
+    const inspector = ctx.actor('mengzi.inspector');
+    const flagOf = async (key: string, rule: string): Promise<number> => {
+      const demand = ctx.showcase.get(key)!;
+      const flag = (await ctx.repo.flagsOnDemand(ctx.tx.reader, demand.id)).find((f) => f.rule === rule);
+      if (!flag) throw new Error(`demo: no ${rule} flag on showcase demand ${key}`);
+      return flag.id;
+    };
+    const today = todayInChina();
+    const handlingOn = today.slice(0, 4) === String(ctx.year) ? today : `${ctx.year}-12-20`;
+    const escalation = await cases.create(inspector, {
+      flagIds: [await flagOf('escalation-child', 'ESCALATION')],
+      title: '草坝镇转发市级报表时层层加码，将周报改为日报并压缩时限，加重村（社区）负担',
+      persons: [{ post: '草坝镇党政办主任', name: '李某明' }],
+      facts: '草坝镇在转发市级周报通知时，由李某明签发补充通知，擅自增加报送项目，将周报改为日报，并将报送时限压缩至当日下班前，各村（社区）干部连续多日加班填报。',
+      provision: '《整治形式主义为基层减负若干规定》关于不得层层加码、随意要求基层填报报表的规定',
+      handlingType: '批评教育',
+      handlingOn,
+      handlingNote: '责令草坝镇作出书面检查，撤回日报要求，恢复按周报送',
+    });
+    await cases.update(inspector, escalation.id, { status: 'final', version: escalation.version });
+    await cases.create(inspector, {
+      flagIds: [await flagOf('clock-in', 'DIGITAL_FORMALISM')],
+      title: '以APP打卡、积分排名考核村干部，搞指尖上的形式主义',
+      facts: '（调查中）',
+    });
+    ctx.counts.cases = 2;
+  },
+};
+
+/** The demo, step by step, in order. */
 export const DEMO_STEPS: readonly DemoStep[] = [
   orgUnitsAndDemandsFiles,
   adminStep,
@@ -237,4 +273,5 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   objectionsStep,
   evaluateStep,
   reviewStep,
+  casesStep,
 ];
