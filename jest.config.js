@@ -1,4 +1,5 @@
-// Three suites: unit specs beside the code, medium specs on a real migrated database, e2e over HTTP.
+// Four suites: unit specs beside the code, medium specs on a real migrated database, e2e over HTTP,
+// and the dashboard in headless Chromium (browser; run once, on SQLite).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -12,5 +13,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

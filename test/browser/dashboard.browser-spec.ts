@@ -1,0 +1,264 @@
+import { readFileSync } from 'node:fs';
+import { selectRows, toInt } from '@/database/dialect';
+import { DEMO_TOWNSHIP, DEMO_YEAR } from '@/modules/demo/demo-accounts';
+import { readZipEntry } from '../utils/zip';
+import { chromiumAvailable, DashboardHarness, TAKE_SCREENSHOTS } from './browser';
+
+/**
+ * The dashboard in headless Chromium against the real application with the demo county: each
+ * flow is driven through the pages, then checked through the API and the database. ≈ 30 s.
+ */
+const run = chromiumAvailable() ? describe : describe.skip;
+jest.setTimeout(90_000);
+
+run('dashboard in a browser', () => {
+  const PASSWORD = 'demo-password-1';
+  let d: DashboardHarness;
+
+  beforeAll(async () => {
+    d = await DashboardHarness.start(PASSWORD);
+  }, 180_000);
+  afterAll(() => d?.close());
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API bodies are read as JSON, as supertest types them
+  const api = async (username: string, path: string): Promise<any> => {
+    const res = await d.t.http.get(`/api/v1${path}`).set('Authorization', `Bearer ${await d.tokenOf(username)}`);
+    expect([path, res.status]).toEqual([path, 200]);
+    return res.body;
+  };
+
+  it('serves the pages at / with ECharts from the app, and leaves the API its JSON 404', async () => {
+    const index = await d.t.http.get('/').expect(200);
+    expect(index.text).toContain('<script type="module" src="/js/app.js"></script>');
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    const echarts = await d.t.http.get('/vendor/echarts.min.js').expect(200);
+    expect(echarts.headers['content-type']).toMatch(/javascript/);
+    await d.t.http.get('/flags/12').set('Accept', 'text/html').expect(200).expect('content-type', /html/);
+    const missing = await d.t.http.get('/api/v1/no-such-route').set('Accept', 'text/html').expect(404);
+    expect(missing.body.statusCode).toBe(404);
+  });
+
+  it('a coordinator logs in, sees the heatmap of the demo county, and confirms a flag', async () => {
+    const { page, context, errors } = await d.newPage();
+    await d.login(page, 'mengzi.coordinator', PASSWORD);
+    expect(page.url()).toContain('#/overview');
+    await page.waitForSelector('section[data-ready="true"] #heatmap canvas', { timeout: 30_000 });
+    // 13 townships × 12 months, each cell a burden share read from the API.
+    const cells = Number(await page.getAttribute('section[data-ready="true"]', 'data-cells'));
+    expect(cells).toBe(13 * 12);
+    await page.waitForSelector('text=多头填报、重复索要数据');
+    await page.waitForSelector('text=蒙自市委组织部');
+    await d.screenshot(page, 'coordinator-overview', true);
+
+    const [flag] = (await api('mengzi.coordinator', '/flags?status=under_review&pageSize=1')).items;
+    await page.goto(`${d.baseUrl}/#/flags/${flag.id}`);
+    await page.waitForSelector('#actions button[data-to="confirmed"]');
+    await page.waitForSelector('text=处理记录');
+    await d.screenshot(page, 'coordinator-flag', true);
+    await page.fill('#actions textarea[name=comment]', '经核实，重复检查属实，予以确认。');
+    await page.click('#actions button[data-to="confirmed"]');
+    await page.waitForSelector('#transition-result .notice-success');
+    expect(await page.textContent('#transition-result')).toContain('已确认');
+
+    const after = await api('mengzi.coordinator', `/flags/${flag.id}`);
+    expect(after.status).toBe('confirmed');
+    expect(after.version).toBe(flag.version + 1);
+    expect(after.transitions.at(-1)).toMatchObject({ from: 'under_review', to: 'confirmed', comment: '经核实，重复检查属实，予以确认。' });
+    const rows = await selectRows<{ to_status: string }>(d.t.db, 'SELECT to_status FROM flag_transitions WHERE flag_id = ? ORDER BY id', [flag.id]);
+    expect(rows.at(-1)?.to_status).toBe('confirmed');
+    // The page reloads the flag: the history shows the decision, the buttons the next step.
+    await page.waitForSelector('#actions button[data-to="rectifying"]');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a flag changed meanwhile answers 409 and the page says so in Chinese', async () => {
+    const { page, context } = await d.signedInPage('mengzi.coordinator');
+    const [flag] = (await api('mengzi.coordinator', '/flags?status=open&rule=SHORT_DEADLINE&pageSize=1')).items;
+    await page.goto(`${d.baseUrl}/#/flags/${flag.id}`);
+    await page.waitForSelector('#actions button[data-to="under_review"]');
+    // Someone else takes the flag into review meanwhile.
+    await d.t.http
+      .post(`/api/v1/flags/${flag.id}/transitions`)
+      .set('Authorization', `Bearer ${await d.tokenOf('mengzi.coordinator')}`)
+      .send({ to: 'under_review', version: flag.version })
+      .expect(200);
+    await page.click('#actions button[data-to="under_review"]');
+    await page.waitForSelector('#transition-result .notice-error');
+    expect(await page.textContent('#transition-result')).toContain('已被他人处理，当前状态为「审核中」');
+    // The stale copy moved nothing: one transition, the other user's.
+    const after = await api('mengzi.coordinator', `/flags/${flag.id}`);
+    expect(after.transitions.map((t: { to: string }) => t.to)).toEqual(['under_review']);
+    await context.close();
+  });
+
+  it('a township clerk on a phone confirms a month of hours and reports a shadow demand', async () => {
+    const clerk = await d.user('caoba.reporter');
+    const township = clerk.orgUnitId!;
+    const month = await monthWithUnreportedDemands(township);
+    const before = await api('caoba.reporter', `/burden-reports?unitId=${township}&month=${month}&shadow=false&pageSize=1`);
+
+    const { page, context, errors } = await d.newPage({ mobile: true });
+    await d.login(page, 'caoba.reporter', PASSWORD);
+    expect(page.url()).toContain('#/inbox');
+    await page.waitForSelector('.calendar');
+    await page.waitForSelector('.demand-list .demand');
+    await d.screenshot(page, 'clerk-inbox');
+
+    await page.goto(`${d.baseUrl}/#/confirm?unitId=${township}&month=${month}`);
+    await page.waitForSelector('#confirm-submit');
+    const toConfirm = await page.locator('.confirm-list input[type=checkbox]:checked').count();
+    expect(toConfirm).toBeGreaterThan(0);
+    await d.screenshot(page, 'clerk-confirm');
+    await page.click('#confirm-submit');
+    await page.waitForSelector('.notice-success');
+    expect(await page.textContent('.notice-success')).toContain(`已确认 ${toConfirm} 项`);
+
+    const after = await api('caoba.reporter', `/burden-reports?unitId=${township}&month=${month}&shadow=false&pageSize=1`);
+    expect(after.total).toBe(before.total + toConfirm);
+    const [confirmed] = await selectRows<{ n: unknown }>(d.t.db, "SELECT COUNT(*) AS n FROM burden_reports WHERE unit_id = ? AND month = ? AND source = 'confirm'", [township, month]);
+    expect(toInt(confirmed.n)).toBeGreaterThanOrEqual(toConfirm);
+    // Every demand of the month is reported now: the page says so.
+    await page.reload();
+    await page.waitForSelector('text=均已填报');
+
+    await page.goto(`${d.baseUrl}/#/shadow`);
+    await page.waitForSelector('#shadow-form');
+    const title = '微信群通知当天报送辖区重点企业名单（浏览器测试）';
+    await page.fill('input[name=issuerName]', '某县直部门');
+    await page.fill('input[name=title]', title);
+    await page.selectOption('select[name=channel]', 'wechat_group');
+    await page.fill('input[name=hoursSpent]', '6.5');
+    await page.fill('input[name=staffInvolved]', '2');
+    await d.screenshot(page, 'clerk-shadow');
+    await page.click('#shadow-form button[type=submit]');
+    await page.waitForSelector('#shadow-result .notice-success');
+
+    const shadows = await api('caoba.reporter', `/burden-reports?unitId=${township}&shadow=true&pageSize=500`);
+    const report = shadows.items.find((r: { shadow: { title: string } | null }) => r.shadow?.title === title);
+    expect(report).toMatchObject({ hoursSpent: 6.5, staffInvolved: 2, shadow: { issuerName: '某县直部门', channel: 'wechat_group' } });
+    // Stored as a shadow demand with its hours in whole minutes (the HIDDEN_BURDEN flag comes with the next evaluation).
+    const [row] = await selectRows<{ shadow_title: string; shadow_channel: string; minutes_spent: unknown; demand_id: unknown }>(
+      d.t.db,
+      'SELECT shadow_title, shadow_channel, minutes_spent, demand_id FROM burden_reports WHERE id = ?',
+      [report.id],
+    );
+    expect(row).toMatchObject({ shadow_title: title, shadow_channel: 'wechat_group', demand_id: null });
+    expect(toInt(row.minutes_spent)).toBe(390);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a registration number is looked up and a demand objected to', async () => {
+    const { page, context } = await d.signedInPage('caoba.reporter', { mobile: true });
+    const clerk = await d.user('caoba.reporter');
+    const [demand] = (await api('caoba.reporter', `/demands?targetUnitId=${clerk.orgUnitId}&pageSize=1`)).items;
+    await page.goto(`${d.baseUrl}/#/lookup`);
+    await page.fill('input[name=registrationNo]', demand.registrationNo);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#lookup-result .notice-success');
+    expect(await page.textContent('#lookup-result')).toContain(demand.title);
+    await page.fill('input[name=registrationNo]', `${DEMO_TOWNSHIP}-1999-999999`);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#lookup-result .notice-error');
+    expect(await page.textContent('#lookup-result')).toContain('未经登记');
+
+    await page.goto(`${d.baseUrl}/#/objection/${demand.id}`);
+    await page.fill('textarea[name=reason]', '该事项属于收回事项，不应由乡镇承担。');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.notice-success');
+    const objections = await api('caoba.reporter', `/objections?demandId=${demand.id}`);
+    expect(objections.items.map((o: { reason: string }) => o.reason)).toContain('该事项属于收回事项，不应由乡镇承担。');
+    await context.close();
+  });
+
+  it('an inspector sees a final case and downloads the bulletin as a Word document', async () => {
+    const token = await d.tokenOf('mengzi.inspector');
+    const [flag] = (await api('mengzi.inspector', '/flags?status=confirmed&pageSize=1')).items;
+    const title = '某市直部门重复开展督查检查，加重基层负担';
+    const created = await d.t.http.post('/api/v1/cases').set('Authorization', `Bearer ${token}`).send({ flagIds: [flag.id], title }).expect(201);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await d.t.http
+      .patch(`/api/v1/cases/${created.body.id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ status: 'final', version: created.body.version, facts: '同一主题 30 天内多次到同一乡镇检查。', provision: '《整治形式主义为基层减负若干规定》', handlingType: '通报批评', handlingOn: today })
+      .expect(200);
+
+    const { page, context, errors } = await d.newPage();
+    await d.login(page, 'mengzi.inspector', PASSWORD);
+    expect(page.url()).toContain('#/cases');
+    await page.waitForSelector(`text=${title}`);
+    await d.screenshot(page, 'inspector-cases', true);
+
+    await page.goto(`${d.baseUrl}/#/bulletins`);
+    await page.fill('input[name=from]', `${today.slice(0, 4)}-01-01`);
+    await page.fill('input[name=to]', today);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-format="docx"]')]);
+    expect(download.suggestedFilename()).toMatch(/\.docx$/);
+    const file = readFileSync(await download.path());
+    expect(file.subarray(0, 2).toString()).toBe('PK');
+    expect(readZipEntry(file, 'word/document.xml')).toContain('重复开展督查检查');
+    await page.waitForSelector('#bulletin-result .notice-success');
+    await page.click('text=预览');
+    await page.waitForSelector('.bulletin h2');
+    await d.screenshot(page, 'inspector-bulletin', true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('pages get the same 403 as any client: a clerk cannot read the flags API', async () => {
+    const { page, context } = await d.signedInPage('caoba.reporter');
+    await page.goto(`${d.baseUrl}/#/flags`);
+    await page.waitForSelector('.notice-error');
+    expect(await page.textContent('.notice-error')).toContain('无权');
+    await context.close();
+  });
+
+  (TAKE_SCREENSHOTS ? it : it.skip)('takes screenshots of the other pages (DASHBOARD_SCREENSHOTS=1)', async () => {
+    const login = await d.newPage();
+    await login.page.goto(`${d.baseUrl}/`);
+    await login.page.waitForSelector('.login-card');
+    await d.screenshot(login.page, 'login');
+    await login.context.close();
+
+    const township = (await d.user('caoba.reporter')).orgUnitId;
+    const coordinator = await d.signedInPage('mengzi.coordinator');
+    await coordinator.page.goto(`${d.baseUrl}/#/units/${township}?period=${DEMO_YEAR}`);
+    await coordinator.page.waitForSelector('#series-chart canvas');
+    await coordinator.page.waitForTimeout(300);
+    await d.screenshot(coordinator.page, 'coordinator-unit-card', true);
+    await coordinator.page.goto(`${d.baseUrl}/#/flags?status=open`);
+    await coordinator.page.waitForSelector('table tbody tr');
+    await d.screenshot(coordinator.page, 'coordinator-flags');
+    await coordinator.context.close();
+
+    const issuer = await d.signedInPage('mengzi.yjj');
+    await issuer.page.goto(`${d.baseUrl}/#/preview`);
+    await issuer.page.fill('input[name=title]', '关于报送安全生产隐患排查情况的通知');
+    await issuer.page.fill('input[name=dueOn]', new Date(Date.now() + 8 * 3600_000 + 2 * 86_400_000).toISOString().slice(0, 10));
+    await issuer.page.fill('textarea[name=fields]', '户籍人口（人）\n低保户数');
+    await issuer.page.click('button[type=submit]');
+    await issuer.page.waitForSelector('#preview-result h2');
+    await d.screenshot(issuer.page, 'issuer-preview', true);
+    await issuer.context.close();
+  });
+
+  /** A month of the demo year, not in the future, in which demands land on the unit that it has not reported yet. */
+  async function monthWithUnreportedDemands(unitId: number): Promise<string> {
+    const now = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    for (let m = 12; m >= 1; m--) {
+      const month = `${DEMO_YEAR}-${String(m).padStart(2, '0')}`;
+      if (month > now) continue;
+      const last = new Date(Date.UTC(DEMO_YEAR, m, 0)).toISOString().slice(0, 10);
+      const listed = (await api('caoba.reporter', `/demands?targetUnitId=${unitId}&from=${month}-01&to=${last}&status=active&pageSize=500`)).items;
+      const reported = new Set((await api('caoba.reporter', `/burden-reports?unitId=${unitId}&month=${month}&shadow=false&pageSize=500`)).items.map((r: { demandId: number }) => r.demandId));
+      for (const d of listed) {
+        if (reported.has(d.id)) continue;
+        if (d.recurrence === 'once') return month;
+        const detail = await api('caoba.reporter', `/demands/${d.id}`);
+        if (detail.occurrences.some((o: { month: string }) => o.month === month)) return month;
+      }
+    }
+    throw new Error('the demo township has reported every month');
+  }
+});
