@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DomainError } from '@/common/errors/domain-error';
 import { DomainEvents } from '@/common/events/domain-events';
+import { progressReporter } from '@/common/progress/progress-bar';
 import { todayInChina } from '@/common/time';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -16,7 +17,7 @@ interface EvaluateOptions {
 /**
  * `npm run cli -- evaluate [--period 2026|2026-Q3|2026-07]` (default: the current year): every
  * rule over the period, in this process, the same evaluation as POST /flags/evaluate. Progress
- * goes to stderr (one updating line on a terminal, plain lines otherwise); the result JSON to stdout.
+ * goes to stderr (a bar on a terminal, plain lines otherwise); the result JSON to stdout.
  */
 @Command({ name: 'evaluate', description: 'Run every rule over a period and update the flags (idempotent)' })
 export class EvaluateCommand extends CommandRunner {
@@ -43,18 +44,15 @@ export class EvaluateCommand extends CommandRunner {
       process.exitCode = 2;
       return;
     }
-    const tty = process.stderr.isTTY === true;
-    const progress = (done: number, total: number | null, message?: string) => {
-      const line = `evaluate ${period}: ${done}/${total ?? '?'} ${message ?? ''}`;
-      process.stderr.write(tty ? `\r${line.padEnd(60)}` : `${line}\n`);
-    };
+    const bar = progressReporter(`evaluate ${period}`);
+    const progress = (done: number, total: number | null, message?: string) => bar.update(done, total, message);
     const policy = await latestPolicy(this.tx);
     const evaluation = new FlagEvaluation({ tx: this.tx, audit: this.audit, actor: null, policy, events: this.events, progress });
     const result = await evaluation.run(period);
     // As behind POST /flags/evaluate: the burden rollups follow the findings (there, a follow-up
     // job), and their stale mark is cleared unless a newer evaluation marked them meanwhile.
     await this.rollups.rebuildFrom(result.rollupsFromMonth, progress);
-    if (tty) process.stderr.write('\n');
+    bar.finish();
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }
 }

@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { progressReporter } from '@/common/progress/progress-bar';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { parsePeriod } from './calculators';
@@ -33,13 +34,9 @@ export class RecomputeCommand extends CommandRunner {
       process.exitCode = 2;
       return;
     }
-    const tty = process.stderr.isTTY === true;
-    const progress = (done: number, total: number | null, message?: string) => {
-      const line = `recompute: ${done}/${total ?? '?'} ${message ?? ''}`;
-      process.stderr.write(tty ? `\r${line.padEnd(60)}` : `${line}\n`);
-    };
-    const result = await recomputeRollups({ period }, { tx: this.tx, audit: this.audit, actor: null, progress });
-    if (tty) process.stderr.write('\n');
+    const bar = progressReporter('recompute');
+    const result = await recomputeRollups({ period }, { tx: this.tx, audit: this.audit, actor: null, progress: (done, total, message) => bar.update(done, total, message) });
+    bar.finish();
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }
 }
