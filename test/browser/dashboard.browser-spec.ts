@@ -172,25 +172,36 @@ run('dashboard in a browser', () => {
     await context.close();
   });
 
-  it('an inspector sees a final case and downloads the bulletin as a Word document', async () => {
-    const token = await d.tokenOf('mengzi.inspector');
-    const [flag] = (await api('mengzi.inspector', '/flags?status=confirmed&pageSize=1')).items;
-    const title = '某市直部门重复开展督查检查，加重基层负担';
-    const created = await d.t.http.post('/api/v1/cases').set('Authorization', `Bearer ${token}`).send({ flagIds: [flag.id], title }).expect(201);
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    await d.t.http
-      .patch(`/api/v1/cases/${created.body.id}`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ status: 'final', version: created.body.version, facts: '同一主题 30 天内多次到同一乡镇检查。', provision: '《整治形式主义为基层减负若干规定》', handlingType: '通报批评', handlingOn: today })
-      .expect(200);
-
+  it('an inspector builds a case from a confirmed flag, makes it final, and downloads the bulletin as a Word document', async () => {
     const { page, context, errors } = await d.newPage();
     await d.login(page, 'mengzi.inspector', PASSWORD);
     expect(page.url()).toContain('#/cases');
+    const box = page.locator('#new-case input[name=flagId]').first();
+    await box.waitFor();
+    const flagId = Number(await box.getAttribute('value'));
+    await box.check();
+    const title = '某市直部门重复开展督查检查，加重基层负担';
+    await page.fill('#new-case input[name=title]', title);
+    await page.click('#new-case button[type=submit]');
+    await page.waitForSelector('#finalise');
+    const caseId = Number(/#\/cases\/(\d+)/.exec(page.url())?.[1]);
+    expect(caseId).toBeGreaterThan(0);
+    await page.fill('#finalise textarea[name=facts]', '同一主题 30 天内多次到同一乡镇检查，未联合开展。');
+    await page.selectOption('#finalise select[name=handlingType]', '通报批评');
+    await page.click('#finalise button[type=submit]');
+    await page.waitForSelector('.page-head .badge:has-text("已定稿")');
+
+    const stored = await api('mengzi.inspector', `/cases/${caseId}`);
+    expect(stored).toMatchObject({ title, status: 'final', handlingType: '通报批评', flagIds: [flagId] });
+    const [row] = await selectRows<{ status: string }>(d.t.db, 'SELECT status FROM cases WHERE id = ?', [caseId]);
+    expect(row.status).toBe('final');
+
+    await page.goto(`${d.baseUrl}/#/cases`);
     await page.waitForSelector(`text=${title}`);
     await d.screenshot(page, 'inspector-cases', true);
 
     await page.goto(`${d.baseUrl}/#/bulletins`);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     await page.fill('input[name=from]', `${today.slice(0, 4)}-01-01`);
     await page.fill('input[name=to]', today);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-format="docx"]')]);
@@ -203,6 +214,52 @@ run('dashboard in a browser', () => {
     await page.waitForSelector('.bulletin h2');
     await d.screenshot(page, 'inspector-bulletin', true);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an issuer reports a rectification and the coordinator verifies it', async () => {
+    const issuer = await d.user('mengzi.yjj');
+    const coordinatorToken = await d.tokenOf('mengzi.coordinator');
+    const move = async (id: number, body: Record<string, unknown>): Promise<{ version: number }> =>
+      (await d.t.http.post(`/api/v1/flags/${id}/transitions`).set('Authorization', `Bearer ${coordinatorToken}`).send(body).expect(200)).body as { version: number };
+    // A finding on one of the office's demands, taken to rectification by the coordinator.
+    const [open] = (await api('mengzi.coordinator', `/flags?issuerId=${issuer.orgUnitId}&status=open&rule=EXCESSIVE_TRACE&pageSize=1`)).items;
+    const reviewed = await move(open.id, { to: 'under_review', version: open.version });
+    const confirmed = await move(open.id, { to: 'confirmed', version: reviewed.version, comment: '要求拍照留痕，属过度留痕。' });
+    const dueOn = new Date(Date.now() + 8 * 3600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
+    await move(open.id, { to: 'rectifying', version: confirmed.version, comment: '请取消拍照留痕要求。', dueOn });
+
+    const { page, context, errors } = await d.newPage();
+    await d.login(page, 'mengzi.yjj', PASSWORD);
+    expect(page.url()).toContain('#/my-demands');
+    await page.click('text=去整改');
+    await page.click(`a[href="#/flags/${open.id}"]`);
+    await page.fill('#actions textarea[name=comment]', '已发文取消拍照留痕要求。');
+    await page.click('#actions button[data-to="rectified"]');
+    await page.waitForSelector('#transition-result .notice-success');
+    expect((await api('mengzi.yjj', `/flags/${open.id}`)).status).toBe('rectified');
+    await context.close();
+
+    const coordinator = await d.signedInPage('mengzi.coordinator');
+    await coordinator.page.goto(`${d.baseUrl}/#/flags/${open.id}`);
+    await coordinator.page.click('#actions button[data-to="verified"]');
+    await coordinator.page.waitForSelector('#transition-result .notice-success');
+    const after = await api('mengzi.coordinator', `/flags/${open.id}`);
+    expect(after.status).toBe('verified');
+    expect(after.transitions.map((t: { to: string }) => t.to)).toEqual(['under_review', 'confirmed', 'rectifying', 'rectified', 'verified']);
+    expect(errors).toEqual([]);
+    await coordinator.context.close();
+  });
+
+  it('an expired or revoked token returns to the login page', async () => {
+    const { page, context } = await d.newPage();
+    await page.addInitScript(
+      `sessionStorage.setItem('burdenLedger.token', 'not-a-token'); sessionStorage.setItem('burdenLedger.user', JSON.stringify({ id: 1, username: 'x', role: 'coordinator', orgUnitId: 3 }));`,
+    );
+    await page.goto(`${d.baseUrl}/#/flags`);
+    await page.waitForSelector('.login-card');
+    expect(await page.textContent('.login-card')).toContain('登录已过期');
+    expect(page.url()).toContain('next=');
     await context.close();
   });
 
