@@ -21,6 +21,11 @@ function append(el, children) {
   }
 }
 
+/** For the few places a library takes HTML (chart tooltips). */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
 export function mount(root, ...children) {
   root.replaceChildren();
   append(root, children);

@@ -48,7 +48,8 @@ export class DashboardHarness {
     await t.app.get(DemoLoader).load({ password, log: () => undefined });
     await t.app.listen(0, '127.0.0.1');
     const { port } = t.app.getHttpServer().address() as AddressInfo;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=zh-CN'] });
+    // The UI language (date pickers) follows LANGUAGE; the pages' own text is Chinese anyway.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=zh-CN'], env: { ...process.env, LANGUAGE: 'zh_CN' } });
     if (TAKE_SCREENSHOTS) mkdirSync(SCREENSHOT_DIR, { recursive: true });
     return new DashboardHarness(t, `http://127.0.0.1:${port}`, browser);
   }
@@ -108,6 +109,7 @@ export class DashboardHarness {
 
   async screenshot(page: Page, name: string, fullPage = false): Promise<void> {
     if (!TAKE_SCREENSHOTS) return;
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
   }
 

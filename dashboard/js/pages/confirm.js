@@ -1,6 +1,6 @@
 // One-screen confirmation of a month's hours: every unreported demand of the month at its estimate.
 import { getAll, post } from '../api.js';
-import { act, fmtHours, h, KIND_LABELS, loading, mount, notice, thisMonth } from '../ui.js';
+import { act, fmtHours, h, KIND_LABELS, loading, mount, notice, select, thisMonth } from '../ui.js';
 import { demandsLandingIn, reportingUnits, unitPicker } from '../reporter-units.js';
 
 export async function confirmPage({ root, user, query, isCurrent }) {
@@ -9,7 +9,10 @@ export async function confirmPage({ root, user, query, isCurrent }) {
   const unitId = Number(query.unitId || user.orgUnitId);
   const nav = (changes) => (location.hash = `#/confirm?${new URLSearchParams({ unitId, month, ...changes })}`);
   const body = h('div', {}, loading());
-  const monthInput = h('input', { type: 'month', name: 'month', value: month, max: thisMonth(), onchange: (e) => e.target.value && nav({ month: e.target.value }) });
+  // A list of recent months in Chinese rather than <input type=month>, whose look depends on the phone's locale.
+  const months = recentMonths(thisMonth(), 24);
+  if (!months.includes(month)) months.push(month);
+  const monthInput = select('month', months.map((m) => [m, `${m.slice(0, 4)} 年 ${Number(m.slice(5))} 月`]), month, { onchange: (e) => nav({ month: e.target.value }) });
   mount(
     root,
     h('div', { class: 'page-head' }, h('h1', {}, '确认本月工时'), unitPicker(units, unitId, (id) => nav({ unitId: id }))),
@@ -53,4 +56,9 @@ export async function confirmPage({ root, user, query, isCurrent }) {
     slot,
   );
   refresh();
+}
+
+function recentMonths(last, count) {
+  const [y, m] = last.split('-').map(Number);
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - 1 - i, 1)).toISOString().slice(0, 7));
 }

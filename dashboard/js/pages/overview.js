@@ -1,6 +1,6 @@
 // Coordinator overview: burden-share heatmap (townships × months), top issuers, open/overdue flags by rule.
 import { get } from '../api.js';
-import { fmtHours, fmtPct, h, loading, mount, notice, RULES, select, table, today } from '../ui.js';
+import { escapeHtml, fmtHours, fmtPct, h, loading, mount, notice, RULES, select, table, today } from '../ui.js';
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
 /** At most this many townships in the heatmap (the highest annual burden share first). */
@@ -58,7 +58,8 @@ async function renderHeatmap(section, user, year, isCurrent) {
   chart.setOption({
     animation: false,
     tooltip: {
-      formatter: (p) => `${units[p.value[1]].name}<br/>${year}年${p.value[0] + 1}月：负担占比 ${p.value[2]}%<br/>负担工时 ${p.value[3]} 小时`,
+      // ECharts renders the tooltip as HTML: the unit name is escaped.
+      formatter: (p) => `${escapeHtml(units[p.value[1]].name)}<br/>${year}年${p.value[0] + 1}月：负担占比 ${p.value[2]}%<br/>负担工时 ${p.value[3]} 小时`,
     },
     grid: { left: 110, right: 20, top: 10, bottom: 90 },
     xAxis: { type: 'category', data: MONTHS.map((m) => `${Number(m)}月`), splitArea: { show: true } },
