@@ -31,6 +31,7 @@ const NAV = {
     ['#/confirm', '本月工时确认'],
     ['#/shadow', '报告未登记事项'],
     ['#/lookup', '登记编号查询'],
+    ['#/units/:unit', '本单位负担'],
   ],
   inspector: [
     ['#/cases', '典型案例'],
@@ -80,9 +81,10 @@ function parseHash() {
 
 function shell(user, active) {
   const main = h('main', { id: 'page' });
-  const links = (NAV[user.role] || []).map(([href, text]) =>
-    h('a', { href, class: href.split('?')[0] === `#${active}` ? 'active' : undefined }, text),
-  );
+  const links = (NAV[user.role] || []).map(([pattern, text]) => {
+    const href = pattern.replace(':unit', String(user.orgUnitId));
+    return h('a', { href, class: href.split('?')[0] === `#${active}` ? 'active' : undefined }, text);
+  });
   const menu = h('nav', { class: 'nav', id: 'nav' }, links);
   const toggle = h('button', { type: 'button', class: 'nav-toggle', 'aria-label': '菜单', onclick: () => menu.classList.toggle('open') }, '☰');
   const header = h(

@@ -251,6 +251,29 @@ run('dashboard in a browser', () => {
     await coordinator.context.close();
   });
 
+  it('a coordinator approves a submitted inspection plan after reading its items', async () => {
+    const issuerToken = await d.tokenOf('mengzi.tjj');
+    const year = DEMO_YEAR + 1;
+    const created = await d.t.http
+      .post('/api/v1/inspection-plans')
+      .set('Authorization', `Bearer ${issuerToken}`)
+      .send({ year, title: `蒙自市统计局${year}年度督查检查考核计划`, items: [{ title: '统计数据质量专项检查', topic: 'statistics', targetLevel: 'township', plannedMonth: `${year}-04`, onSiteDays: 1 }] })
+      .expect(201);
+    await d.t.http.post(`/api/v1/inspection-plans/${created.body.id}/submit`).set('Authorization', `Bearer ${issuerToken}`).expect(200);
+
+    const { page, context, errors } = await d.signedInPage('mengzi.coordinator');
+    await page.goto(`${d.baseUrl}/#/plans`);
+    await page.click(`a[href="#/plans?status=submitted&id=${created.body.id}"]`);
+    await page.waitForSelector('#plan-detail >> text=统计数据质量专项检查');
+    await page.click(`button[data-action="approve"][data-plan="${created.body.id}"]`);
+    await page.waitForSelector('#plan-result .notice-success');
+    const plan = await api('mengzi.coordinator', `/inspection-plans/${created.body.id}`);
+    expect(plan.status).toBe('approved');
+    expect(plan.decidedBy).toBe((await d.user('mengzi.coordinator')).id);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('an expired or revoked token returns to the login page', async () => {
     const { page, context } = await d.newPage();
     await page.addInitScript(

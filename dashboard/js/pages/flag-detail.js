@@ -1,5 +1,6 @@
 // One flag: explanation, evidence, history, and a button for each transition the user may make.
 import { get, post } from '../api.js';
+import { topicNames } from '../topics.js';
 import { act, badge, fmtDate, fmtTime, h, loading, mount, notice, RULES, STATUS_LABELS, table, today, TRANSITION_LABELS } from '../ui.js';
 
 /**
@@ -26,7 +27,7 @@ const EVIDENCE_LABELS = {
 export async function flagDetailPage({ root, user, params, isCurrent }) {
   const id = Number(params[0]);
   mount(root, loading());
-  const flag = await get(`/flags/${id}`);
+  const [flag, topics] = await Promise.all([get(`/flags/${id}`), topicNames()]);
   if (!isCurrent()) return;
   const party = user.role === 'coordinator' ? 'coordinator' : user.role === 'issuer' ? 'issuer' : null;
   const moves = Object.entries(MOVES[flag.status] || {}).filter(([, m]) => m.by === party);
@@ -50,7 +51,7 @@ export async function flagDetailPage({ root, user, params, isCurrent }) {
       h('h2', {}, '说明'),
       h('p', { class: 'explanation' }, flag.explanation),
     ),
-    h('section', { class: 'card' }, h('h2', {}, '证据'), evidenceView(flag.evidence)),
+    h('section', { class: 'card' }, h('h2', {}, '证据'), evidenceView(flag.evidence, topics)),
     moves.length ? h('section', { class: 'card', id: 'actions' }, h('h2', {}, '处理'), transitionForm(flag, moves, slot)) : null,
     h(
       'section',
@@ -79,9 +80,9 @@ function fact(label, value) {
   return [h('dt', {}, label), h('dd', {}, value)];
 }
 
-function evidenceView(evidence) {
+function evidenceView(evidence, topics) {
   if (!evidence || typeof evidence !== 'object') return h('p', { class: 'empty' }, '无');
-  return h('dl', { class: 'facts evidence' }, Object.entries(evidence).map(([k, v]) => fact(EVIDENCE_LABELS[k] || k, valueText(v))));
+  return h('dl', { class: 'facts evidence' }, Object.entries(evidence).map(([k, v]) => fact(EVIDENCE_LABELS[k] || k, k === 'topic' && topics[v] ? topics[v] : valueText(v))));
 }
 
 function valueText(v) {
