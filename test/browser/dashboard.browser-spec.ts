@@ -107,15 +107,25 @@ run('dashboard in a browser', () => {
 
     await page.goto(`${d.baseUrl}/#/confirm?unitId=${township}&month=${month}`);
     await page.waitForSelector('#confirm-submit');
+    await d.screenshot(page, 'clerk-confirm');
+    // One demand cost far more than its estimate: filed at its actual hours, it leaves the batch.
+    const first = page.locator('.confirm-list li').first();
+    const actualDemandId = Number(await first.getAttribute('data-demand'));
+    await first.locator('button.textlink').click();
+    await first.locator('input[name=hoursSpent]').fill('12.5');
+    await first.locator('input[name=staffInvolved]').fill('3');
+    await first.locator('.actual-hours button[type=submit]').click();
+    await first.locator('.notice-success').waitFor();
     const toConfirm = await page.locator('.confirm-list input[type=checkbox]:checked').count();
     expect(toConfirm).toBeGreaterThan(0);
-    await d.screenshot(page, 'clerk-confirm');
     await page.click('#confirm-submit');
-    await page.waitForSelector('.notice-success');
+    await page.waitForSelector('.notice-success >> text=已确认');
     expect(await page.textContent('.notice-success')).toContain(`已确认 ${toConfirm} 项`);
 
     const after = await api('caoba.reporter', `/burden-reports?unitId=${township}&month=${month}&shadow=false&pageSize=1`);
-    expect(after.total).toBe(before.total + toConfirm);
+    expect(after.total).toBe(before.total + toConfirm + 1);
+    const [actual] = (await api('caoba.reporter', `/burden-reports?unitId=${township}&month=${month}&demandId=${actualDemandId}`)).items;
+    expect(actual).toMatchObject({ hoursSpent: 12.5, staffInvolved: 3, source: 'report' });
     const [confirmed] = await selectRows<{ n: unknown }>(d.t.db, "SELECT COUNT(*) AS n FROM burden_reports WHERE unit_id = ? AND month = ? AND source = 'confirm'", [township, month]);
     expect(toInt(confirmed.n)).toBeGreaterThanOrEqual(toConfirm);
     // Every demand of the month is reported now: the page says so.

@@ -1,6 +1,6 @@
 // One-screen confirmation of a month's hours: every unreported demand of the month at its estimate.
 import { getAll, post } from '../api.js';
-import { act, fmtHours, h, KIND_LABELS, loading, mount, notice, select, thisMonth } from '../ui.js';
+import { act, fmtHours, formValues, h, KIND_LABELS, loading, mount, notice, select, thisMonth } from '../ui.js';
 import { demandsLandingIn, reportingUnits, unitPicker } from '../reporter-units.js';
 
 export async function confirmPage({ root, user, query, isCurrent }) {
@@ -49,9 +49,10 @@ export async function confirmPage({ root, user, query, isCurrent }) {
   body.replaceChildren(
     h('p', {}, `${month} 共 ${demands.length} 项事项，已填报 ${reported.size} 项，待确认 ${open.length} 项：`),
     h('ul', { class: 'confirm-list', onchange: refresh },
-      open.map((d, i) => h('li', {}, h('label', { class: 'check' }, boxes[i],
+      open.map((d, i) => h('li', { dataset: { demand: String(d.id) } }, h('label', { class: 'check' }, boxes[i],
         h('span', {}, h('span', { class: `kind kind-${d.kind}` }, KIND_LABELS[d.kind] || d.kind), ' ', d.title,
-          h('small', {}, `${d.issuerName} · 每次估算 ${fmtHours(d.estimatedHoursPerTarget)}${d.occurrencesInMonth > 1 ? ` × 本月 ${d.occurrencesInMonth} 次` : ''}`)))))),
+          h('small', {}, `${d.issuerName} · 每次估算 ${fmtHours(d.estimatedHoursPerTarget)}${d.occurrencesInMonth > 1 ? ` × 本月 ${d.occurrencesInMonth} 次` : ''}`))),
+        actualHoursForm(d, unitId, month, boxes[i], refresh)))),
     h('div', { class: 'sticky-bar' }, sum, button),
     slot,
   );
@@ -61,4 +62,39 @@ export async function confirmPage({ root, user, query, isCurrent }) {
 function recentMonths(last, count) {
   const [y, m] = last.split('-').map(Number);
   return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - 1 - i, 1)).toISOString().slice(0, 7));
+}
+
+/**
+ * Hours that differ from the estimate are filed one demand at a time (POST /burden-reports); the
+ * demand then leaves the batch. Reported at twice the estimate or more, it raises HIDDEN_BURDEN.
+ */
+function actualHoursForm(d, unitId, month, box, refresh) {
+  const slot = h('div', { class: 'slot' });
+  const submit = h('button', { type: 'submit', class: 'primary small' }, '提交实际工时');
+  const form = h(
+    'form',
+    { class: 'actual-hours', hidden: true },
+    h('div', { class: 'inline-fields' },
+      h('label', {}, '耗时（小时）', h('input', { type: 'number', name: 'hoursSpent', min: '0', step: '0.25', required: true, inputmode: 'decimal' })),
+      h('label', {}, '其中加班', h('input', { type: 'number', name: 'overtimeHours', min: '0', step: '0.25', inputmode: 'decimal' })),
+      h('label', {}, '参与人数', h('input', { type: 'number', name: 'staffInvolved', min: '1', step: '1', inputmode: 'numeric' }))),
+    submit,
+    slot,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void act(submit, slot, async () => {
+      const v = formValues(form);
+      const body = { unitId, demandId: d.id, month, hoursSpent: Number(v.hoursSpent) };
+      if (v.overtimeHours) body.overtimeHours = Number(v.overtimeHours);
+      if (v.staffInvolved) body.staffInvolved = Number(v.staffInvolved);
+      const report = await post('/burden-reports', body);
+      box.checked = false;
+      box.disabled = true;
+      refresh();
+      form.replaceChildren(notice('success', `已按实际填报 ${fmtHours(report.hoursSpent)}。`));
+    });
+  });
+  const toggle = h('button', { type: 'button', class: 'textlink', onclick: () => (form.hidden = !form.hidden) }, '按实际工时填报');
+  return [toggle, form];
 }
