@@ -261,6 +261,32 @@ run('dashboard in a browser', () => {
     await coordinator.context.close();
   });
 
+  it('a coordinator links a shadow demand to the registered demand it turned out to be', async () => {
+    const clerk = await d.user('caoba.reporter');
+    const [flag] = (await api('mengzi.coordinator', `/flags?rule=HIDDEN_BURDEN&status=open&unitId=${clerk.orgUnitId}&pageSize=50`)).items.filter(
+      (f: { reportId: number | null; evidence: { shadow?: boolean } }) => f.reportId !== null && f.evidence.shadow,
+    );
+    const report = await api('caoba.reporter', `/burden-reports/${flag.reportId}`);
+    // A registered demand landing on the unit that month which it has not reported on.
+    const last = new Date(Date.UTC(Number(report.month.slice(0, 4)), Number(report.month.slice(5)), 0)).toISOString().slice(0, 10);
+    const listed = (await api('caoba.reporter', `/demands?targetUnitId=${clerk.orgUnitId}&from=${report.month}-01&to=${last}&pageSize=500`)).items;
+    const reported = new Set((await api('caoba.reporter', `/burden-reports?unitId=${clerk.orgUnitId}&month=${report.month}&pageSize=500`)).items.map((r: { demandId: number }) => r.demandId));
+    const demand = listed.find((x: { id: number; recurrence: string }) => x.recurrence === 'once' && !reported.has(x.id));
+
+    const { page, context, errors } = await d.signedInPage('mengzi.coordinator');
+    await page.goto(`${d.baseUrl}/#/flags/${flag.id}`);
+    await page.fill('#link-shadow input[name=registrationNo]', demand.registrationNo);
+    await page.click('#link-shadow button[type=submit]');
+    await page.waitForSelector('#link-result .notice-success');
+    await page.waitForSelector('.page-head .badge:has-text("已撤回")');
+
+    const linked = await api('caoba.reporter', `/burden-reports/${flag.reportId}`);
+    expect(linked).toMatchObject({ demandId: demand.id, linkedAt: expect.any(String) });
+    expect((await api('mengzi.coordinator', `/flags/${flag.id}`)).status).toBe('withdrawn');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a coordinator approves a submitted inspection plan after reading its items', async () => {
     const issuerToken = await d.tokenOf('mengzi.tjj');
     const year = DEMO_YEAR + 1;

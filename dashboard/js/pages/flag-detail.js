@@ -53,6 +53,7 @@ export async function flagDetailPage({ root, user, params, isCurrent }) {
     ),
     h('section', { class: 'card' }, h('h2', {}, '证据'), evidenceView(flag.evidence, topics)),
     moves.length ? h('section', { class: 'card', id: 'actions' }, h('h2', {}, '处理'), transitionForm(flag, moves, slot)) : null,
+    canLink(flag, party) ? linkShadowForm(flag) : null,
     h(
       'section',
       { class: 'card' },
@@ -125,4 +126,27 @@ function transitionForm(flag, moves, slot) {
     h('div', { class: 'buttons' }, buttons),
     slot,
   );
+}
+
+/** A shadow demand that turns out to be a registered one is linked to it; its hours move there and the flag is withdrawn. */
+function canLink(flag, party) {
+  return party === 'coordinator' && flag.rule === 'HIDDEN_BURDEN' && flag.reportId && flag.evidence && flag.evidence.shadow && (flag.status === 'open' || flag.status === 'under_review');
+}
+
+function linkShadowForm(flag) {
+  const input = h('input', { name: 'registrationNo', placeholder: '如 532503-2026-000123', required: true, autocomplete: 'off' });
+  const slot = h('div', { class: 'slot', id: 'link-result' });
+  const submit = h('button', { type: 'submit', class: 'secondary' }, '查询并关联');
+  const form = h('form', { class: 'stack' }, h('p', { class: 'hint' }, '核实后如该未登记事项实为已登记事项，输入其登记编号进行关联：工时转入该事项，本线索自动撤回。'), input, submit, slot);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void act(submit, slot, async () => {
+      const found = await get('/demands/lookup', { registrationNo: input.value.trim() });
+      if (!found.registered) throw new Error(`未查到登记编号 ${input.value.trim()}。`);
+      await post(`/burden-reports/${flag.reportId}/link`, { demandId: found.demand.id });
+      slot.replaceChildren(notice('success', `已关联到「${found.demand.title}」。`));
+      setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600);
+    });
+  });
+  return h('section', { class: 'card', id: 'link-shadow' }, h('h2', {}, '关联已登记事项'), form);
 }
