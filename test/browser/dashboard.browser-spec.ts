@@ -310,6 +310,33 @@ run('dashboard in a browser', () => {
     await context.close();
   });
 
+  it('an issuer previews a meeting, sees the flag it would raise, and sends it', async () => {
+    const issuer = await d.user('mengzi.yjj');
+    const { page, context, errors } = await d.signedInPage('mengzi.yjj');
+    await page.goto(`${d.baseUrl}/#/preview`);
+    await page.selectOption('select[name=kind]', 'meeting');
+    const title = '全市安全生产形势分析会（浏览器测试）';
+    await page.fill('input[name=title]', title);
+    await page.selectOption('select[name=topic]', 'work_safety');
+    const on = new Date(Date.now() + 8 * 3600_000 + 10 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('input[name=dueOn]', on);
+    await page.fill('input[name=durationMinutes]', '300');
+    await page.fill('input[name=attendeesPerTarget]', '2');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#preview-result >> text=会海、层层陪会');
+    // Previewing wrote nothing.
+    expect((await api('mengzi.yjj', `/demands?issuerId=${issuer.orgUnitId}&pageSize=500`)).items.map((x: { title: string }) => x.title)).not.toContain(title);
+    await page.click('text=确认下达');
+    await page.waitForSelector('#preview-result .notice-success');
+    const registrationNo = /登记编号 (\S+?)。/.exec((await page.textContent('#preview-result .notice-success')) ?? '')?.[1];
+    const lookup = await api('mengzi.yjj', `/demands/lookup?registrationNo=${registrationNo}`);
+    expect(lookup).toMatchObject({ registered: true, demand: { title, kind: 'meeting' } });
+    const demand = await api('mengzi.yjj', `/demands/${lookup.demand.id}`);
+    expect(demand).toMatchObject({ durationMinutes: 300, attendeesPerTarget: 2, startsOn: on, targetCount: 13 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('an expired or revoked token returns to the login page', async () => {
     const { page, context } = await d.newPage();
     await page.addInitScript(
