@@ -135,6 +135,20 @@ export class TransactionRunner implements OnModuleDestroy {
     }
   }
 
+  /**
+   * A token that changes whenever committed data may have changed, for memoising what is read
+   * through `tx`; null when there is none to give (PostgreSQL; a unit of work, which sees its own
+   * uncommitted writes). On SQLite it is `PRAGMA data_version` of the read-only connection, which
+   * changes with every commit of any other connection (the writer, a job's worker thread). Read it
+   * inside a snapshot after the snapshot's first statement: it then names the state the snapshot
+   * sees, and a memo filled from that snapshot under it is never older than its token.
+   */
+  async dataVersion(tx: Tx): Promise<string | null> {
+    if (!this.serialise || tx.connection !== this.readSource) return null;
+    const rows = await tx.query<{ data_version: number }[]>('PRAGMA data_version');
+    return rows.length ? String(rows[0].data_version) : null;
+  }
+
   /** On SQLite, waits for the write queue (one unit of work at a time); on PostgreSQL, runs at once. */
   private async queued<T>(start: () => Promise<T>): Promise<T> {
     if (!this.serialise) return start();

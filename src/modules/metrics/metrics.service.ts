@@ -25,6 +25,7 @@ import {
 } from './calculators';
 import { badQuery } from './bad-query';
 import { FlagTally, MetricsRepository, MetricsUnit } from './metrics.repository';
+import { PeerRanksCache } from './peer-ranks.cache';
 import { RollupStaleness, RollupStateRepository, stalenessFor } from './rollup-state.repository';
 import { addRollupSums, RollupRepository, RollupSums, zeroSums } from './rollup.repository';
 
@@ -135,6 +136,9 @@ const refOf = (u: MetricsUnit): UnitRef => ({ id: u.id, code: u.code, name: u.na
  */
 @Injectable()
 export class MetricsService {
+  /** Peer ranks of cards, per scope, level, period and view, while the data version stands. */
+  private readonly peerRanks = new PeerRanksCache();
+
   constructor(
     private readonly rollups: RollupRepository,
     private readonly state: RollupStateRepository,
@@ -152,7 +156,7 @@ export class MetricsService {
       const history = (await this.repo.staffHistories(reader, [unit.id])).get(unit.id) ?? [];
       const sums = viewOf(await this.rollups.sumsOfUnit(reader, unit.id, period.months), withShadow);
       const segments = capacitySegments(knownSince(history), period.from, period.to);
-      const landing = await this.repo.demandsLandingOn(reader, unit.id, period.months);
+      const landing = await this.repo.demandsLandingOn(reader, unit.id, period.months[0], period.months[period.months.length - 1]);
       // Year 1 has no year before it in the calendar: the comparison is then with nothing.
       const lastYear = samePeriodLastYear(period.period);
       const before = viewOf(lastYear ? await this.rollups.sumsOfUnit(reader, unit.id, lastYear.months) : zeroSums(), withShadow);
@@ -293,11 +297,20 @@ export class MetricsService {
   private async percentileOf(tx: Tx, actor: Actor, unit: MetricsUnit, period: Period, withShadow: boolean): Promise<Percentile> {
     if (unit.kind !== 'area') return { value: null, among: 0, scope: null };
     const scope = unit.level === 'township' || unit.level === 'village' ? await this.repo.areaAncestorAtLevel(tx, unit.path, 'county') : await this.jurisdictionRoot(tx, actor);
-    const peers = await this.repo.areaUnitsUnder(tx, scope?.path ?? '/', unit.level);
-    const figures = await this.figuresOf(tx, peers, period, withShadow);
-    const ranks = percentRanks(figures.map((f) => f.burdenShare));
-    const index = peers.findIndex((p) => p.id === unit.id);
-    return { value: index < 0 ? null : ranks[index], among: peers.length, scope: scope ? refOf(scope) : null };
+    // Ranking every peer is most of what a card costs, and the ranks only move when data does:
+    // reuse them while the data version stands (SQLite snapshots only; see dataVersion).
+    const key = `${scope?.path ?? '/'}|${unit.level}|${period.period}|${withShadow ? 'all' : 'issuer'}`;
+    const version = await this.tx.dataVersion(tx);
+    let ranks = version === null ? null : this.peerRanks.get(key, version);
+    if (!ranks) {
+      const peers = await this.repo.areaUnitsUnder(tx, scope?.path ?? '/', unit.level);
+      const figures = await this.figuresOf(tx, peers, period, withShadow);
+      const values = percentRanks(figures.map((f) => f.burdenShare));
+      ranks = { among: peers.length, rankById: new Map(peers.map((p, i) => [p.id, values[i]])) };
+      if (version !== null) this.peerRanks.set(key, version, ranks);
+    }
+    const value = ranks.rankById.get(unit.id);
+    return { value: value === undefined ? null : value, among: ranks.among, scope: scope ? refOf(scope) : null };
   }
 }
 
