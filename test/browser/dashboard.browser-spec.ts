@@ -132,7 +132,10 @@ run('dashboard in a browser', () => {
     await page.reload();
     await page.waitForSelector('text=均已填报');
 
-    await page.goto(`${d.baseUrl}/#/shadow`);
+    // On a phone the navigation sits behind the menu button.
+    expect(await page.isVisible('nav#nav a[href="#/shadow"]')).toBe(false);
+    await page.click('button.nav-toggle');
+    await page.click('nav#nav a[href="#/shadow"]');
     await page.waitForSelector('#shadow-form');
     const title = '微信群通知当天报送辖区重点企业名单（浏览器测试）';
     await page.fill('input[name=issuerName]', '某县直部门');
