@@ -152,6 +152,37 @@ describe('metrics: the stale mark of the rollups after an evaluation (e2e)', () 
     expect(await jobsAfter(last)).toEqual([]);
   });
 
+  it('an evaluation that fails starts the rebuild of what is marked at once, not at the next start', async () => {
+    const fields = ['耕地面积（亩）', '粮食产量（吨）', '农机数量'];
+    const ids: number[] = [];
+    for (const issuedOn of ['2026-08-03', '2026-08-10']) {
+      const res = await http().post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: `农业统计${issuedOn}`, issuedOn, dueOn: undefined, targetUnitIds: [tree.wenlan.id], fields })).expect(201);
+      ids.push(res.body.id as number);
+    }
+    // What an earlier batch of the evaluation would have marked before a later one failed.
+    await app().get(TransactionRunner).run((tx) => app().get(RollupStateRepository).markDemands(tx, ids, []));
+    expect((await state()).dirtyFromMonth).toBe('2026-08');
+    // Every flag insert fails: the evaluation fails at its first finding.
+    if (t.kind === 'sqlite') await execute(db(), `CREATE TRIGGER test_broken_flags BEFORE INSERT ON flags BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    else {
+      await execute(db(), `CREATE FUNCTION test_broken_flags() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql`);
+      await execute(db(), 'CREATE TRIGGER test_broken_flags BEFORE INSERT ON flags FOR EACH ROW EXECUTE FUNCTION test_broken_flags()');
+    }
+    try {
+      const evaluation = await http().post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026-Q3' }).expect(202);
+      expect((await jobEnded(evaluation.body.jobId as number)).status).toBe('failed');
+      const rebuild = await recomputeJobAfter(evaluation.body.jobId as number);
+      expect(rebuild).toMatchObject({ status: 'succeeded', created_by: users.coordinator.id });
+      expect((await state()).dirtyFromMonth).toBeNull();
+    } finally {
+      if (t.kind === 'sqlite') await execute(db(), 'DROP TRIGGER test_broken_flags');
+      else {
+        await execute(db(), 'DROP TRIGGER test_broken_flags ON flags');
+        await execute(db(), 'DROP FUNCTION test_broken_flags()');
+      }
+    }
+  });
+
   it('a rebuild that began before a newer mark leaves that mark; the next rebuild clears it', async () => {
     const demand = await http().post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('document', tree, { title: '三月文件', issuedOn: '2026-03-02', dueOn: undefined })).expect(201);
     const runner = app().get(TransactionRunner);

@@ -61,6 +61,9 @@ export interface SucceededJob {
   result: unknown;
 }
 
+/** A job that has just failed, as `onFailed` handlers see it. */
+export type FailedJob = Omit<SucceededJob, 'result'>;
+
 interface QueuedJob {
   jobId: number;
   definition: AnyJobDefinition;
@@ -97,6 +100,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly definitions = new Map<string, AnyJobDefinition>();
   private readonly listenerModules: string[] = [];
   private readonly afterSuccess = new Map<string, ((job: SucceededJob) => Promise<void>)[]>();
+  private readonly afterFailure = new Map<string, ((job: FailedJob) => Promise<void>)[]>();
   private readonly waiting: QueuedJob[] = [];
   /** Running workers by job id, each with a promise settled once its exit has been handled. */
   private readonly workers = new Map<number, { worker: Worker; ended: Promise<void> }>();
@@ -140,6 +144,15 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   onSucceeded(kind: string, handler: (job: SucceededJob) => Promise<void>): void {
     this.afterSuccess.set(kind, [...(this.afterSuccess.get(kind) ?? []), handler]);
+  }
+
+  /**
+   * Runs `handler` on the app thread each time a job of `kind` fails while this server runs (not
+   * for jobs a previous process left unfinished, failed at start), e.g. to repair what a job that
+   * stopped halfway left behind. A failing handler is logged.
+   */
+  onFailed(kind: string, handler: (job: FailedJob) => Promise<void>): void {
+    this.afterFailure.set(kind, [...(this.afterFailure.get(kind) ?? []), handler]);
   }
 
   /** The registered kinds, for documentation and tests. */
@@ -222,6 +235,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (options.inline) {
       const status = await this.runInline(jobId, definition, input, actor, attachmentPath);
       if (status === 'succeeded') await this.followUp({ jobId, kind, actor, input, result: await this.storedResult(jobId) });
+      else await this.afterFailed({ jobId, kind, actor, input });
       return { jobId, status };
     }
     this.waiting.push({ jobId, definition, input: inputJson, actor, attachmentPath });
@@ -339,6 +353,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
             const row = await this.repo.findById(this.tx.reader, jobId);
             if (row?.status === 'succeeded' && !this.stopping) {
               await this.followUp({ jobId, kind: definition.kind, actor: job.actor, input: JSON.parse(job.input) as unknown, result: row.result === null ? null : (JSON.parse(row.result) as unknown) });
+            } else if (row?.status === 'failed' && !this.stopping) {
+              await this.afterFailed({ jobId, kind: definition.kind, actor: job.actor, input: JSON.parse(job.input) as unknown });
             }
           })
           .catch((error: unknown) => this.logger.error({ err: error, jobId }, `Job ${jobId}: could not record its end`))
@@ -362,6 +378,16 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         await handler(job);
       } catch (error) {
         this.logger.error({ err: error, jobId: job.jobId }, `Job ${job.jobId} (${job.kind}): its follow-up failed`);
+      }
+    }
+  }
+
+  private async afterFailed(job: FailedJob): Promise<void> {
+    for (const handler of this.afterFailure.get(job.kind) ?? []) {
+      try {
+        await handler(job);
+      } catch (error) {
+        this.logger.error({ err: error, jobId: job.jobId }, `Job ${job.jobId} (${job.kind}): its failure handler failed`);
       }
     }
   }

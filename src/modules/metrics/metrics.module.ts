@@ -69,6 +69,11 @@ export class MetricsModule implements OnModuleInit, OnApplicationBootstrap {
       const fromMonth = (job.result as EvaluationResult | null)?.rollupsFromMonth ?? parsePeriod((job.input as FlagsEvaluateInput).period)?.months[0];
       if (fromMonth) await this.jobs.start(job.actor, metricsRecomputeJob.kind, { period: null, fromMonth });
     });
+    // An evaluation that stops halfway has marked the rollups stale for the batches it wrote: rebuild them now,
+    // not at the next start. (A failed rebuild is not retried here: that could loop; the next start resumes it.)
+    this.jobs.onFailed(flagsEvaluateJob.kind, async () => {
+      await this.rebuild.resumeIfStale();
+    });
   }
 
   /**
