@@ -27,7 +27,7 @@ export default tseslint.config(
       sourceType: 'module',
       parserOptions: { projectService: false, project: null },
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'sessionStorage', 'fetch', 'URL', 'URLSearchParams', 'FormData', 'Node', 'CustomEvent', 'HashChangeEvent', 'console', 'setTimeout'].map((g) => [g, 'readonly']),
+        ['window', 'document', 'location', 'sessionStorage', 'fetch', 'URL', 'URLSearchParams', 'FormData', 'Node', 'CustomEvent', 'HashChangeEvent', 'console', 'setTimeout', 'crypto', 'Uint8Array'].map((g) => [g, 'readonly']),
       ),
     },
   },

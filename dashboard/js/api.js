@@ -65,10 +65,31 @@ function expired() {
   window.dispatchEvent(new CustomEvent('session-expired'));
 }
 
+/** A random Idempotency-Key (crypto.getRandomValues works on plain-HTTP intranets, randomUUID does not). */
+function idempotencyKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function request(method, path, body) {
   const headers = authHeaders({ accept: 'application/json' });
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // A POST carries an Idempotency-Key, so when the network drops the answer (a township's mobile
+  // link) it is sent once more with the same key and the server replays the first answer.
+  if (method === 'POST') headers['idempotency-key'] = idempotencyKey();
+  const send = () => fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  try {
+    res = await send();
+  } catch (error) {
+    if (method !== 'POST' && method !== 'GET') throw networkError(error);
+    try {
+      res = await send();
+    } catch (again) {
+      throw networkError(again);
+    }
+  }
   const data = await readBody(res);
   if (res.status === 401) {
     expired();
@@ -76,6 +97,11 @@ export async function request(method, path, body) {
   }
   if (!res.ok) throw new ApiError(res.status, data, res.headers.get('x-request-id'));
   return data;
+}
+
+function networkError(error) {
+  console.warn(error);
+  return new Error('网络连接失败，请检查网络后重试。');
 }
 
 export const get = (path, params) => request('GET', path + qs(params));

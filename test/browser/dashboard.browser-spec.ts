@@ -144,10 +144,25 @@ run('dashboard in a browser', () => {
     await page.fill('input[name=hoursSpent]', '6.5');
     await page.fill('input[name=staffInvolved]', '2');
     await d.screenshot(page, 'clerk-shadow');
+    // The phone's link drops the first answer after the server stored the report: the page sends
+    // the POST again with the same Idempotency-Key and the server replays it (one report, not two).
+    const keys: string[] = [];
+    await page.route('**/api/v1/burden-reports', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key']);
+      if (keys.length === 1) {
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
     await page.click('#shadow-form button[type=submit]');
     await page.waitForSelector('#shadow-result .notice-success');
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
 
     const shadows = await api('caoba.reporter', `/burden-reports?unitId=${township}&shadow=true&pageSize=500`);
+    expect(shadows.items.filter((r: { shadow: { title: string } | null }) => r.shadow?.title === title)).toHaveLength(1);
     const report = shadows.items.find((r: { shadow: { title: string } | null }) => r.shadow?.title === title);
     expect(report).toMatchObject({ hoursSpent: 6.5, staffInvolved: 2, shadow: { issuerName: '某县直部门', channel: 'wechat_group' } });
     // Stored as a shadow demand with its hours in whole minutes (the HIDDEN_BURDEN flag comes with the next evaluation).
