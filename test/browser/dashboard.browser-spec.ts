@@ -20,6 +20,12 @@ run('dashboard in a browser', () => {
   }, 180_000);
   afterAll(() => d?.close());
 
+  /** No page shows a JavaScript value where text belongs. */
+  const expectCleanText = async (page: import('playwright-core').Page) => {
+    const text = (await page.textContent('#page')) ?? '';
+    expect(text).not.toMatch(/\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]/);
+  };
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API bodies are read as JSON, as supertest types them
   const api = async (username: string, path: string): Promise<any> => {
     const res = await d.t.http.get(`/api/v1${path}`).set('Authorization', `Bearer ${await d.tokenOf(username)}`);
@@ -48,12 +54,14 @@ run('dashboard in a browser', () => {
     expect(cells).toBe(13 * 12);
     await page.waitForSelector('text=多头填报、重复索要数据');
     await page.waitForSelector('text=蒙自市委组织部');
+    await expectCleanText(page);
     await d.screenshot(page, 'coordinator-overview', true);
 
     const [flag] = (await api('mengzi.coordinator', '/flags?status=under_review&pageSize=1')).items;
     await page.goto(`${d.baseUrl}/#/flags/${flag.id}`);
     await page.waitForSelector('#actions button[data-to="confirmed"]');
     await page.waitForSelector('text=处理记录');
+    await expectCleanText(page);
     await d.screenshot(page, 'coordinator-flag', true);
     await page.fill('#actions textarea[name=comment]', '经核实，重复检查属实，予以确认。');
     await page.click('#actions button[data-to="confirmed"]');
@@ -103,10 +111,12 @@ run('dashboard in a browser', () => {
     expect(page.url()).toContain('#/inbox');
     await page.waitForSelector('.calendar');
     await page.waitForSelector('.demand-list .demand');
+    await expectCleanText(page);
     await d.screenshot(page, 'clerk-inbox');
 
     await page.goto(`${d.baseUrl}/#/confirm?unitId=${township}&month=${month}`);
     await page.waitForSelector('#confirm-submit');
+    await expectCleanText(page);
     await d.screenshot(page, 'clerk-confirm');
     // One demand cost far more than its estimate: filed at its actual hours, it leaves the batch.
     const first = page.locator('.confirm-list li').first();
@@ -226,6 +236,7 @@ run('dashboard in a browser', () => {
 
     await page.goto(`${d.baseUrl}/#/cases`);
     await page.waitForSelector(`text=${title}`);
+    await expectCleanText(page);
     await d.screenshot(page, 'inspector-cases', true);
 
     await page.goto(`${d.baseUrl}/#/bulletins`);
@@ -260,6 +271,8 @@ run('dashboard in a browser', () => {
     const { page, context, errors } = await d.newPage();
     await d.login(page, 'mengzi.yjj', PASSWORD);
     expect(page.url()).toContain('#/my-demands');
+    await page.waitForSelector('table tbody tr');
+    await expectCleanText(page);
     await page.click('text=去整改');
     await page.click(`a[href="#/flags/${open.id}"]`);
     await page.fill('#actions textarea[name=comment]', '已发文取消拍照留痕要求。');
@@ -319,6 +332,7 @@ run('dashboard in a browser', () => {
     await page.goto(`${d.baseUrl}/#/plans`);
     await page.click(`a[href="#/plans?status=submitted&id=${created.body.id}"]`);
     await page.waitForSelector('#plan-detail >> text=统计数据质量专项检查');
+    await expectCleanText(page);
     await page.click(`button[data-action="approve"][data-plan="${created.body.id}"]`);
     await page.waitForSelector('#plan-result .notice-success');
     const plan = await api('mengzi.coordinator', `/inspection-plans/${created.body.id}`);

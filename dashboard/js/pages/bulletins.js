@@ -19,7 +19,7 @@ export function bulletinsPage({ root, query }) {
   previewButton.addEventListener('click', () =>
     act(previewButton, slot, async () => {
       const b = await get('/case-reports', { from: from.value, to: to.value, format: 'json', anonymise: anonymise.checked });
-      preview.replaceChildren(
+      mount(preview, 
         h('section', { class: 'card bulletin' },
           h('p', { class: 'doc-no' }, b.docNo),
           h('h2', {}, b.title),
@@ -38,8 +38,8 @@ export function bulletinsPage({ root, query }) {
     b.addEventListener('click', () =>
       act(b, slot, async () => {
         const res = await download('/case-reports', { from: from.value, to: to.value, format, anonymise: anonymise.checked }, `通报.${format}`);
-        if (res.job) slot.replaceChildren(notice('info', `案例较多，通报正在生成（任务 ${res.job.jobId}），请稍后再下载。`));
-        else slot.replaceChildren(notice('success', `已下载：${res.name}`));
+        if (res.job) mount(slot, notice('info', `案例较多，通报正在生成（任务 ${res.job.jobId}），请稍后再下载。`));
+        else mount(slot, notice('success', `已下载：${res.name}`));
       }),
     );
     return b;

@@ -20,7 +20,7 @@ export async function casesPage({ root, query, isCurrent }) {
   );
   const res = await get('/cases', { status, page, pageSize: 20 });
   if (!isCurrent()) return;
-  list.replaceChildren(
+  mount(list, 
     table(
       [
         { title: '编号', value: (c) => h('a', { href: `#/cases/${c.id}` }, `#${c.id}`) },
@@ -64,7 +64,7 @@ async function newCaseForm(section) {
       location.hash = `#/cases/${created.id}`;
     });
   });
-  section.replaceChildren(h('h2', {}, '由已确认的问题线索新建案例'), form);
+  mount(section, h('h2', {}, '由已确认的问题线索新建案例'), form);
 }
 
 export async function caseDetailPage({ root, params, isCurrent }) {

@@ -29,7 +29,7 @@ export async function confirmPage({ root, user, query, isCurrent }) {
   const open = demands.filter((d) => !reported.has(d.id));
   const slot = h('div', { class: 'slot', id: 'confirm-result' });
   if (!open.length) {
-    body.replaceChildren(notice('success', `${month} 的 ${demands.length} 项事项均已填报（已填报 ${reports.length} 份）。`));
+    mount(body, notice('success', `${month} 的 ${demands.length} 项事项均已填报（已填报 ${reports.length} 份）。`));
     return;
   }
   const boxes = open.map((d) => h('input', { type: 'checkbox', name: 'demandId', value: String(d.id), checked: true }));
@@ -43,10 +43,10 @@ export async function confirmPage({ root, user, query, isCurrent }) {
       if (!demandIds.length) throw new Error('请至少选择一项。');
       const res = await post('/burden-reports/confirm', { unitId, month, demandIds });
       const hours = res.items.reduce((s, r) => s + r.hoursSpent, 0);
-      body.replaceChildren(notice('success', `已确认 ${res.items.length} 项，共 ${fmtHours(hours)}。`));
+      mount(body, notice('success', `已确认 ${res.items.length} 项，共 ${fmtHours(hours)}。`));
     }),
   );
-  body.replaceChildren(
+  mount(body, 
     h('p', {}, `${month} 共 ${demands.length} 项事项，已填报 ${reported.size} 项，待确认 ${open.length} 项：`),
     h('ul', { class: 'confirm-list', onchange: refresh },
       open.map((d, i) => h('li', { dataset: { demand: String(d.id) } }, h('label', { class: 'check' }, boxes[i],
@@ -92,7 +92,7 @@ function actualHoursForm(d, unitId, month, box, refresh) {
       box.checked = false;
       box.disabled = true;
       refresh();
-      form.replaceChildren(notice('success', `已按实际填报 ${fmtHours(report.hoursSpent)}。`));
+      mount(form, notice('success', `已按实际填报 ${fmtHours(report.hoursSpent)}。`));
     });
   });
   const toggle = h('button', { type: 'button', class: 'textlink', onclick: () => (form.hidden = !form.hidden) }, '按实际工时填报');

@@ -112,7 +112,7 @@ function transitionForm(flag, moves, slot) {
         if (move.dueOn !== 'none' && dueOn.value) body.dueOn = dueOn.value;
         if (move.dueOn === 'required' && !body.dueOn) throw new Error('请选择整改期限。');
         const after = await post(`/flags/${flag.id}/transitions`, body);
-        slot.replaceChildren(notice('success', `已更新为「${STATUS_LABELS[after.status]}」。`));
+        mount(slot, notice('success', `已更新为「${STATUS_LABELS[after.status]}」。`));
         setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600);
       }),
     );
@@ -144,7 +144,7 @@ function linkShadowForm(flag) {
       const found = await get('/demands/lookup', { registrationNo: input.value.trim() });
       if (!found.registered) throw new Error(`未查到登记编号 ${input.value.trim()}。`);
       await post(`/burden-reports/${flag.reportId}/link`, { demandId: found.demand.id });
-      slot.replaceChildren(notice('success', `已关联到「${found.demand.title}」。`));
+      mount(slot, notice('success', `已关联到「${found.demand.title}」。`));
       setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600);
     });
   });

@@ -22,7 +22,7 @@ export async function flagsPage({ root, user, query, isCurrent }) {
   mount(root, h('div', { class: 'page-head' }, h('h1', {}, title)), form, filters.unitId || filters.issuerId || filters.demandId ? h('p', { class: 'hint' }, `已按${filters.unitId ? '单位' : filters.demandId ? '事项' : '发文单位'}筛选。`, h('a', { href: '#/flags' }, '清除')) : null, list);
   const res = await get('/flags', { ...filters, page, pageSize: 20 });
   if (!isCurrent()) return;
-  list.replaceChildren(
+  mount(list, 
     table(
       [
         { title: '编号', value: (f) => h('a', { href: `#/flags/${f.id}` }, `#${f.id}`) },

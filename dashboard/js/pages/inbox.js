@@ -23,7 +23,7 @@ export async function inboxPage({ root, user, query, isCurrent }) {
   if (!isCurrent()) return;
   const key = (d) => deadline(d, month) || '9999';
   demands.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id));
-  body.replaceChildren(
+  mount(body, 
     calendar(month, demands),
     h('p', { class: 'hint' }, `本月共 ${demands.length} 项事项落到本单位。`, h('a', { href: `#/confirm?unitId=${unitId}&month=${month}` }, '去确认本月工时 →')),
     demands.length ? h('ul', { class: 'demand-list' }, demands.map((d) => demandItem(d, unitId, month))) : notice('info', '本月没有事项。'),

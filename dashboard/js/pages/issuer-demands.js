@@ -11,7 +11,7 @@ export async function issuerDemandsPage({ root, user, query, isCurrent }) {
     get('/flags', { status: 'rectifying', pageSize: 1 }),
   ]);
   if (!isCurrent()) return;
-  list.replaceChildren(
+  mount(list, 
     rectifying.total ? h('p', { class: 'notice notice-error' }, `有 ${rectifying.total} 条问题线索待整改。`, h('a', { href: '#/flags?status=rectifying' }, '去整改 →')) : null,
     table(
       [

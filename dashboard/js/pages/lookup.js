@@ -11,11 +11,11 @@ export function lookupPage({ root, query }) {
       const no = input.value.trim();
       const res = await get('/demands/lookup', { registrationNo: no });
       if (!res.registered) {
-        slot.replaceChildren(notice('error', `未查到登记编号 ${no}：该事项未经登记，可作为未登记事项报告。`), h('p', {}, h('a', { href: '#/shadow', class: 'button' }, '报告未登记事项')));
+        mount(slot, notice('error', `未查到登记编号 ${no}：该事项未经登记，可作为未登记事项报告。`), h('p', {}, h('a', { href: '#/shadow', class: 'button' }, '报告未登记事项')));
         return;
       }
       const d = res.demand;
-      slot.replaceChildren(
+      mount(slot, 
         notice('success', `已登记：${res.registrationNo}`),
         h('dl', { class: 'facts' },
           h('dt', {}, '事项'), h('dd', {}, d.title),

@@ -14,7 +14,7 @@ export async function objectionPage({ root, params, query }) {
     void act(submit, slot, async () => {
       if (!reason.value.trim()) throw new Error('请填写异议理由。');
       await post(`/demands/${demand.id}/objections`, { reason: reason.value.trim(), ...(unitId ? { unitId } : {}) });
-      form.replaceChildren(notice('success', '异议已提交，减负办将审核处理。'));
+      mount(form, notice('success', '异议已提交，减负办将审核处理。'));
     });
   });
   mount(

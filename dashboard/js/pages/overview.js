@@ -18,7 +18,7 @@ export async function overviewPage({ root, user, query, isCurrent }) {
   const flags = h('section', { class: 'card' }, h('h2', {}, '问题线索（按规则）'), loading());
   mount(root, h('div', { class: 'page-head' }, h('h1', {}, '减负工作总览'), yearPicker), heat, h('div', { class: 'grid-2' }, issuers, flags));
   await Promise.all([
-    renderHeatmap(heat, user, year, isCurrent).catch((e) => heat.replaceChildren(h('h2', {}, '负担占比热力图'), notice('error', e.message))),
+    renderHeatmap(heat, user, year, isCurrent).catch((e) => mount(heat, h('h2', {}, '负担占比热力图'), notice('error', e.message))),
     renderIssuers(issuers, year).catch((e) => issuers.append(notice('error', e.message))),
     renderFlags(flags).catch((e) => flags.append(notice('error', e.message))),
   ]);
@@ -38,7 +38,7 @@ async function renderHeatmap(section, user, year, isCurrent) {
   if (!isCurrent()) return;
   const units = annual.items.map((r) => r.unit).reverse(); // highest share on top
   const chartBox = section.querySelector('#heatmap');
-  if (!units.length) return chartBox.replaceChildren(notice('info', '辖区内没有乡镇（街道）级单位。'));
+  if (!units.length) return mount(chartBox, notice('info', '辖区内没有乡镇（街道）级单位。'));
   const rowOf = new Map(units.map((u, i) => [u.id, i]));
   const data = [];
   let max = 0;
@@ -51,7 +51,7 @@ async function renderHeatmap(section, user, year, isCurrent) {
     }
   });
   const hint = h('p', { class: 'hint' }, `负担占比 = 负担工时 ÷ 可用工时（在编人数 × 工作日 × 8 小时）。点击格子查看该单位负担卡。${annual.total > MAX_ROWS ? `仅显示年度占比最高的 ${MAX_ROWS} 个单位（共 ${annual.total} 个）。` : ''}`);
-  chartBox.replaceChildren();
+  mount(chartBox, );
   chartBox.style.height = `${Math.max(320, units.length * 28 + 120)}px`;
   section.append(hint);
   const chart = window.echarts.init(chartBox, null, { renderer: 'canvas' });

@@ -17,7 +17,7 @@ export async function plansPage({ root, query, isCurrent }) {
   const slot = h('div', { class: 'slot', id: 'plan-result' });
   const detail = h('div', { id: 'plan-detail' });
   const reason = h('input', { name: 'reason', placeholder: '退回时填写，如 检查频次过高，请合并同类检查', maxlength: 1000 });
-  list.replaceChildren(
+  mount(list, 
     res.items.some((p) => (p.allowedActions || []).includes('reject')) ? h('label', { class: 'field' }, h('span', { class: 'field-label' }, '退回理由'), reason) : null,
     slot,
     table(
@@ -41,7 +41,7 @@ export async function plansPage({ root, query, isCurrent }) {
 /** The items of one plan, so the coordinator sees what is approved. */
 async function planItems(section, id) {
   const [plan, topics] = await Promise.all([get(`/inspection-plans/${id}`), topicNames()]);
-  section.replaceChildren(
+  mount(section, 
     h('section', { class: 'card' },
       h('h2', {}, `${plan.title}（第 ${plan.version} 版）`),
       plan.rejectReason ? notice('error', `退回理由：${plan.rejectReason}`) : null,
@@ -67,7 +67,7 @@ function actions(plan, slot, reasonInput) {
     const b = h('button', { type: 'button', class: 'primary small', dataset: { action: 'approve', plan: String(plan.id) } }, '批准');
     b.addEventListener('click', () => act(b, slot, async () => {
       await post(`/inspection-plans/${plan.id}/approve`);
-      slot.replaceChildren(notice('success', `已批准「${plan.title}」。`));
+      mount(slot, notice('success', `已批准「${plan.title}」。`));
       setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600);
     }));
     out.push(b);
@@ -78,7 +78,7 @@ function actions(plan, slot, reasonInput) {
       const reason = reasonInput.value.trim();
       if (!reason) throw new Error('请先填写退回理由。');
       await post(`/inspection-plans/${plan.id}/reject`, { reason });
-      slot.replaceChildren(notice('success', `已退回「${plan.title}」。`));
+      mount(slot, notice('success', `已退回「${plan.title}」。`));
       setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600);
     }));
     out.push(b);

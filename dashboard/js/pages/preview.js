@@ -67,14 +67,14 @@ export async function previewPage({ root, user }) {
     e.preventDefault();
     void act(previewButton, slot, async () => {
       const p = await post('/demands/preview', body());
-      result.replaceChildren(previewView(p));
+      mount(result, previewView(p));
       sendButton.disabled = false;
     });
   });
   sendButton.addEventListener('click', () =>
     act(sendButton, slot, async () => {
       const d = await post('/demands', body());
-      result.replaceChildren(notice('success', `已下达，登记编号 ${d.registrationNo}。请将编号印在通知上。`));
+      mount(result, notice('success', `已下达，登记编号 ${d.registrationNo}。请将编号印在通知上。`));
       sendButton.disabled = true;
     }),
   );

@@ -36,7 +36,7 @@ export async function shadowPage({ root, user }) {
       if (v.note && v.note.trim()) body.note = v.note.trim();
       const report = await post('/burden-reports', body);
       form.reset();
-      slot.replaceChildren(notice('success', `已报告未登记事项（报告编号 ${report.id}，${report.month}），减负办将核实处理。`));
+      mount(slot, notice('success', `已报告未登记事项（报告编号 ${report.id}，${report.month}），减负办将核实处理。`));
     });
   });
   mount(root, h('h1', {}, '报告未登记事项'), h('p', { class: 'hint' }, '未经登记、通过微信群、电话等方式下达的事项，请如实报告，计入隐形负担。报告人身份不向发文单位公开。'), form);

@@ -19,7 +19,7 @@ export async function unitCardPage({ root, user, params, query, isCurrent }) {
   ]);
   if (!isCurrent()) return;
   const chartBox = h('div', { class: 'chart', id: 'series-chart', style: 'height:320px' });
-  body.replaceChildren(
+  mount(body, 
     h('section', { class: 'card' },
       h('h2', {}, `${card.unit.name}（${period}）`),
       h('div', { class: 'kpis' },
@@ -31,7 +31,7 @@ export async function unitCardPage({ root, user, params, query, isCurrent }) {
         kpi('同级排位', card.percentile && card.percentile.value !== null ? `${Math.round(card.percentile.value)}%（共 ${card.percentile.among} 个）` : '—'),
       ),
       card.demands ? h('p', { class: 'hint' }, `事项 ${card.demands.demands} 项：`, Object.entries(card.demands.byKind || {}).map(([k, n]) => `${KIND_LABELS[k] || k} ${n}`).join('，'), `；发文单位 ${card.demands.distinctIssuers} 个。`) : null,
-      card.flags ? h('p', { class: 'hint' }, `问题线索：待审核 ${card.flags.open}，审核中 ${card.flags.underReview}，已确认 ${card.flags.confirmed}，整改中 ${card.flags.rectifying}。`, h('a', { href: `#/flags?unitId=${unitId}` }, '查看')) : null,
+      card.flags ? h('p', { class: 'hint' }, `问题线索：待审核 ${card.flags.open}，审核中 ${card.flags.underReview}，已确认 ${card.flags.confirmed}，整改中 ${card.flags.rectifying}。`, user.role === 'reporter' ? null : h('a', { href: `#/flags?unitId=${unitId}` }, '查看')) : null,
     ),
     h('section', { class: 'card' }, h('h2', {}, `${year} 年逐月负担`), chartBox),
     forecast ? forecastView(forecast) : notice('info', '暂无预测。'),
@@ -56,7 +56,7 @@ function drawSeries(box, series, forecast) {
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0, data: ['估算工时', '填报工时', '负担工时', '预测工时'] },
-    grid: { left: 60, right: 20, top: 50, bottom: 30 },
+    grid: { left: 50, right: 16, top: box.clientWidth < 520 ? 80 : 50, bottom: 30 }, // the legend wraps on a phone
     xAxis: { type: 'category', data: months },
     yAxis: { type: 'value', name: '小时' },
     series: [
