@@ -262,11 +262,13 @@ run('dashboard in a browser', () => {
     const move = async (id: number, body: Record<string, unknown>): Promise<{ version: number }> =>
       (await d.t.http.post(`/api/v1/flags/${id}/transitions`).set('Authorization', `Bearer ${coordinatorToken}`).send(body).expect(200)).body as { version: number };
     // A finding on one of the office's demands, taken to rectification by the coordinator.
-    const [open] = (await api('mengzi.coordinator', `/flags?issuerId=${issuer.orgUnitId}&status=open&rule=EXCESSIVE_TRACE&pageSize=1`)).items;
+    const [open] = (await api('mengzi.coordinator', `/flags?issuerId=${issuer.orgUnitId}&status=open&pageSize=50`)).items.filter(
+      (f: { demandId: number | null; rule: string }) => f.demandId !== null && f.rule !== 'OBJECTION',
+    );
     const reviewed = await move(open.id, { to: 'under_review', version: open.version });
-    const confirmed = await move(open.id, { to: 'confirmed', version: reviewed.version, comment: '要求拍照留痕，属过度留痕。' });
+    const confirmed = await move(open.id, { to: 'confirmed', version: reviewed.version, comment: '经核实，问题属实。' });
     const dueOn = new Date(Date.now() + 8 * 3600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
-    await move(open.id, { to: 'rectifying', version: confirmed.version, comment: '请取消拍照留痕要求。', dueOn });
+    await move(open.id, { to: 'rectifying', version: confirmed.version, comment: '请于期限内整改。', dueOn });
 
     const { page, context, errors } = await d.newPage();
     await d.login(page, 'mengzi.yjj', PASSWORD);
@@ -275,7 +277,7 @@ run('dashboard in a browser', () => {
     await expectCleanText(page);
     await page.click('text=去整改');
     await page.click(`a[href="#/flags/${open.id}"]`);
-    await page.fill('#actions textarea[name=comment]', '已发文取消拍照留痕要求。');
+    await page.fill('#actions textarea[name=comment]', '已发文纠正并清理相关要求。');
     await page.click('#actions button[data-to="rectified"]');
     await page.waitForSelector('#transition-result .notice-success');
     expect((await api('mengzi.yjj', `/flags/${open.id}`)).status).toBe('rectified');
