@@ -256,6 +256,35 @@ run('dashboard in a browser', () => {
     await context.close();
   });
 
+  it('a bulletin over many cases renders as a job: the page waits for it, then previews and downloads it', async () => {
+    const token = await d.tokenOf('mengzi.inspector');
+    const as = (req: import('supertest').Test) => req.set('Authorization', `Bearer ${token}`);
+    const [flag] = (await api('mengzi.inspector', '/flags?status=confirmed&pageSize=1')).items as { id: number }[];
+    // 51 final cases handled in June of the year before: above the 50 a request renders inline.
+    for (let i = 1; i <= 51; i++) {
+      const created = await as(d.t.http.post('/api/v1/cases')).send({ flagIds: [flag.id], title: `批量通报案例第${i}号：重复报表` }).expect(201);
+      await as(d.t.http.patch(`/api/v1/cases/${created.body.id}`))
+        .send({ facts: '同一数据反复报送。', provision: '《整治形式主义为基层减负若干规定》', handlingType: '批评教育', handlingOn: `${DEMO_YEAR - 1}-06-15`, status: 'final', version: created.body.version })
+        .expect(200);
+    }
+    const { page, context, errors } = await d.newPage();
+    await d.login(page, 'mengzi.inspector', PASSWORD);
+    await page.goto(`${d.baseUrl}/#/bulletins`);
+    await page.fill('input[name=from]', `${DEMO_YEAR - 1}-06-01`);
+    await page.fill('input[name=to]', `${DEMO_YEAR - 1}-06-30`);
+    await page.click('text=预览');
+    await page.waitForSelector('.bulletin h2:has-text("关于51起")', { timeout: 60_000 });
+    expect(await page.textContent('.bulletin')).toContain('批量通报案例第51号');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('button[data-format="docx"]')]);
+    const file = readFileSync(await download.path());
+    expect(readZipEntry(file, 'word/document.xml')).toContain('五十一、批量通报案例第51号');
+    await page.waitForSelector('#bulletin-result .notice-success');
+    const jobs = await selectRows<{ n: number | string }>(d.t.db, "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'case-report' AND status = 'succeeded'");
+    expect(toInt(jobs[0].n)).toBe(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('an issuer reports a rectification and the coordinator verifies it', async () => {
     const issuer = await d.user('mengzi.yjj');
     const coordinatorToken = await d.tokenOf('mengzi.coordinator');

@@ -8,6 +8,19 @@ const FORMATS = [
   ['md', 'Markdown（.md）'],
 ];
 
+/** A bulletin over many cases renders as a job: poll it, showing its progress, until it is done. */
+async function waitForJob(jobId, slot) {
+  for (let i = 0; i < 600; i += 1) {
+    const job = await get(`/jobs/${jobId}`);
+    if (job.status === 'succeeded') return job;
+    if (job.status === 'failed') throw new Error(`通报生成失败：${(job.error && job.error.message) || '未知原因'}`);
+    const { done, total } = job.progress || {};
+    mount(slot, notice('info', `案例较多，通报正在后台生成（任务 ${jobId}${total ? `，${done}/${total}` : ''}），请稍候…`));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`通报仍在生成（任务 ${jobId}），请稍后再试。`);
+}
+
 export function bulletinsPage({ root, query }) {
   const year = today().slice(0, 4);
   const from = h('input', { type: 'date', name: 'from', value: query.from || `${year}-01-01`, required: true });
@@ -18,7 +31,12 @@ export function bulletinsPage({ root, query }) {
   const previewButton = h('button', { type: 'button', class: 'secondary' }, '预览');
   previewButton.addEventListener('click', () =>
     act(previewButton, slot, async () => {
-      const b = await get('/case-reports', { from: from.value, to: to.value, format: 'json', anonymise: anonymise.checked });
+      let b = await get('/case-reports', { from: from.value, to: to.value, format: 'json', anonymise: anonymise.checked });
+      if (b.jobId !== undefined && b.docNo === undefined) {
+        await waitForJob(b.jobId, slot);
+        b = await get(`/case-reports/outputs/${b.jobId}`);
+        mount(slot);
+      }
       mount(preview, 
         h('section', { class: 'card bulletin' },
           h('p', { class: 'doc-no' }, b.docNo),
@@ -37,9 +55,12 @@ export function bulletinsPage({ root, query }) {
     const b = h('button', { type: 'button', class: 'primary', dataset: { format } }, `下载 ${label}`);
     b.addEventListener('click', () =>
       act(b, slot, async () => {
-        const res = await download('/case-reports', { from: from.value, to: to.value, format, anonymise: anonymise.checked }, `通报.${format}`);
-        if (res.job) mount(slot, notice('info', `案例较多，通报正在生成（任务 ${res.job.jobId}），请稍后再下载。`));
-        else mount(slot, notice('success', `已下载：${res.name}`));
+        let res = await download('/case-reports', { from: from.value, to: to.value, format, anonymise: anonymise.checked }, `通报.${format}`);
+        if (res.job) {
+          await waitForJob(res.job.jobId, slot);
+          res = await download(`/case-reports/outputs/${res.job.jobId}`, {}, `通报.${format}`);
+        }
+        mount(slot, notice('success', `已下载：${res.name}`));
       }),
     );
     return b;
