@@ -4,6 +4,7 @@ import { createApp } from './app.factory';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DemoLoader } from './modules/demo/demo-loader.service';
 import { printDemoWelcome } from './modules/demo/demo-welcome';
+import { IdentityService } from './modules/identity/identity.service';
 import { holdServerLock } from './modules/operations/server-lock';
 
 function configOrExit(): AppConfig {
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
       printDemoWelcome(summary, (text) => process.stdout.write(text));
     }
   }
+  await app.get(IdentityService).adviseWhenNoUsers();
   await app.listen(config.port);
   const db = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `PostgreSQL (schema ${config.database.schema})`;
   logger.log(`Burden Ledger listening on http://localhost:${config.port}/api/v1 (docs at /api/docs); database: ${db}`);

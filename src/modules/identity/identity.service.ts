@@ -60,18 +60,25 @@ export class IdentityService implements ActorResolver, OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** On a database without users, BURDEN_LEDGER_ADMIN_PASSWORD creates the first admin. */
+  /**
+   * On a database without users, BURDEN_LEDGER_ADMIN_PASSWORD creates the first admin. Without it
+   * the server says how to create one (src/main.ts, after the demo had its chance to load users).
+   */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.count(this.tx.reader)) > 0) return;
     if (this.config.adminPassword) {
       await this.createUser(null, { username: 'admin', password: this.config.adminPassword, role: 'admin' }, 'bootstrap');
       this.logger.log('Created the first user "admin" from BURDEN_LEDGER_ADMIN_PASSWORD');
-    } else {
-      this.logger.warn(
-        'No users yet. Create the first admin with BURDEN_LEDGER_ADMIN_PASSWORD=... at start, or ' +
-          '`npm run cli -- create-user --username admin --password <password> --role admin`',
-      );
     }
+  }
+
+  /** Logs how to create the first admin when the database has no user yet. */
+  async adviseWhenNoUsers(): Promise<void> {
+    if ((await this.users.count(this.tx.reader)) > 0) return;
+    this.logger.warn(
+      'No users yet. Create the first admin with BURDEN_LEDGER_ADMIN_PASSWORD=... at start, or ' +
+        '`npm run cli -- create-user --username admin --password <password> --role admin`',
+    );
   }
 
   async resolve(userId: number, tokenVersion: number): Promise<Actor | null> {
