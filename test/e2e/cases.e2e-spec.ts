@@ -5,6 +5,7 @@ import { selectRows } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { BulletinCommand } from '@/modules/cases/bulletin.command';
+import { CaseReportOutputsJanitor } from '@/modules/cases/case-report-outputs.janitor';
 import { CaseRepository } from '@/modules/cases/case.repository';
 import { UserRepository } from '@/modules/identity/user.repository';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
@@ -416,6 +417,13 @@ describe('typical cases and bulletins (e2e)', () => {
       expect(xml).toContain('五十一、');
       await t.http.get(`${API}/case-reports/outputs/${jobId}`).set(bearer(users.gejiuInspector)).expect(404);
       await t.http.get(`${API}/case-reports/outputs/${jobId}`).set(bearer(users.admin)).expect(403);
+
+      // A week later the rendered file is purged (the cases and the audit entry of the pull stay).
+      const janitor = t.app.get(CaseReportOutputsJanitor);
+      expect(await janitor.purge(Date.now() + 6 * 24 * 3600_000)).toBe(0);
+      await download(`${API}/case-reports/outputs/${jobId}`, users.inspector).expect(200);
+      expect(await janitor.purge(Date.now() + 8 * 24 * 3600_000)).toBe(1);
+      await t.http.get(`${API}/case-reports/outputs/${jobId}`).set(bearer(users.inspector)).expect(404);
     }, 120_000);
   });
 });

@@ -371,6 +371,11 @@ export class CaseRepository {
     ]);
   }
 
+  /** Deletes rendered bulletins made before `before` (ISO instant); returns how many. */
+  async removeOutputsOlderThan(tx: Tx, before: string): Promise<number> {
+    return updatedRows(tx, 'DELETE FROM case_report_outputs WHERE created_at < ? RETURNING job_id', [before]);
+  }
+
   async findOutput(tx: Tx, jobId: number): Promise<{ fileName: string; contentType: string; content: Buffer } | null> {
     const rows = await selectRows<{ file_name: string; content_type: string; content: string }>(tx, 'SELECT file_name, content_type, content FROM case_report_outputs WHERE job_id = ?', [jobId]);
     return rows.length ? { fileName: rows[0].file_name, contentType: rows[0].content_type, content: Buffer.from(rows[0].content, 'base64') } : null;

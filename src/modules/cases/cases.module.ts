@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { FlagsModule } from '@/modules/flags/flags.module';
 import { JobsModule } from '@/modules/jobs/jobs.module';
 import { JobsService } from '@/modules/jobs/jobs.service';
+import { CaseReportOutputsJanitor } from './case-report-outputs.janitor';
 import { caseReportJob } from './case-report.job';
 import { CaseRepository } from './case.repository';
 import { CaseReportsController } from './case-reports.controller';
@@ -13,7 +14,7 @@ import { CasesService } from './cases.service';
 @Module({
   imports: [FlagsModule, JobsModule],
   controllers: [CasesController, CaseReportsController],
-  providers: [CaseRepository, CasesService, CaseReportsService],
+  providers: [CaseRepository, CasesService, CaseReportsService, CaseReportOutputsJanitor],
   exports: [CaseRepository],
 })
 export class CasesModule implements OnModuleInit {
