@@ -192,6 +192,27 @@ describe('typical cases and bulletins (e2e)', () => {
       expect(c.evidenceHash).toMatch(/^[0-9a-f]{64}$/);
     });
 
+    it('a provincial office’s finding on one of the county’s villages is the county inspector’s case too', async () => {
+      const office = await createUnit(t, '53-JYT', '云南省教育厅', tree.yunnan, { kind: 'department', level: 'province' });
+      const provincial = await createUser(t, 'issuer', office);
+      // A topic on the villages' negative list, sent straight to 文澜社区: OUT_OF_SCOPE on that village.
+      await t.http.post(`${API}/duty-items`).set(bearer(users.admin)).send({ level: 'village', topic: 'statistics', category: 'negative', title: '统计调查报表' }).expect(201);
+      const demand = await createDemand(demandBody('report', tree, { title: '全省村级统计报表', topic: 'statistics', targetUnitIds: [tree.village.id] }), provincial);
+      const [flag] = await flagsOf(demand, users.coordinator);
+      expect(flag.rule).toBe('OUT_OF_SCOPE');
+      const confirmedFlag = await confirm(flag, users.coordinator);
+      const c = await createCase({ flagIds: [confirmedFlag.id], title: '云南省教育厅向村级组织转嫁统计调查任务' });
+      expect(c).toMatchObject({ issuer: { id: office.id, name: '云南省教育厅' }, unit: { id: tree.village.id }, category: '层层加码' });
+      await t.http.get(`${API}/cases/${c.id}`).set(bearer(users.inspector)).expect(200);
+      await t.http.get(`${API}/cases/${c.id}`).set(bearer(users.gejiuInspector)).expect(404);
+      // Naming only an issuer and a unit outside the county is refused.
+      await t.http
+        .post(`${API}/cases`)
+        .set(bearer(users.inspector))
+        .send({ flagIds: [confirmedFlag.id], title: '越界的案例标题', issuerId: office.id, unitId: tree.gejiuTown.id })
+        .expect(403);
+    });
+
     it('needs a chosen category when no rule maps to one, and records a chosen one as manual', async () => {
       const c = await createCase({ flagIds: [confirmed.id], title: '蒙自市教育局编造整改台账应付检查', category: '弄虚作假' });
       expect(c).toMatchObject({ category: '弄虚作假', categorySource: 'manual' });

@@ -133,9 +133,14 @@ export class CasesService {
     this.jurisdiction(actor);
     return this.tx.run(async (tx) => {
       const flags = await this.confirmedFlags(tx, actor, dto.flagIds);
-      const issuer = await this.unitOf(tx, actor, 'issuerId', dto.issuerId ?? shared(flags.map((f) => f.issuerId)));
-      const unit = await this.unitOf(tx, actor, 'unitId', dto.unitId ?? shared(flags.map((f) => f.unitId)));
+      const issuer = await this.unitOf(tx, 'issuerId', dto.issuerId ?? shared(flags.map((f) => f.issuerId)));
+      const unit = await this.unitOf(tx, 'unitId', dto.unitId ?? shared(flags.map((f) => f.unitId)));
       if (!issuer && !unit) throw invalid('issuerId', 'the flags have different issuers and units: name the issuer or the unit the case is about');
+      // DESIGN §1: a case is the inspectors' whose jurisdiction holds its issuer or its unit (a
+      // provincial office's demand on one of the county's townships is the county's case too).
+      if (!withinJurisdiction(actor, issuer?.path) && !withinJurisdiction(actor, unit?.path)) {
+        throw forbidden('The case’s issuer and unit both lie outside your jurisdiction');
+      }
       const derived = categoryFromRules(flags.map((f) => f.rule));
       const category = dto.category ?? derived;
       if (category === null) throw invalid('category', 'no rule of these flags maps to a category: choose one');
@@ -272,11 +277,10 @@ export class CasesService {
     return flags;
   }
 
-  private async unitOf(tx: Tx, actor: Actor, field: 'issuerId' | 'unitId', id: number | null): Promise<(UnitRef & { path: string }) | null> {
+  private async unitOf(tx: Tx, field: 'issuerId' | 'unitId', id: number | null): Promise<(UnitRef & { path: string }) | null> {
     if (id === null) return null;
     const unit = await this.repo.findUnit(tx, id);
     if (!unit) throw invalid(field, `org unit ${id} does not exist`);
-    if (!withinJurisdiction(actor, unit.path)) throw forbidden(`Org unit ${id} is outside your jurisdiction`);
     return unit;
   }
 
