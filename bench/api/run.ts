@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
-import { Check, machine, table } from '../common/report';
-import { generate } from '../generator/generate';
-import { projectRoot } from '../generator/paths';
+import { prepareCountyRun } from '../common/county-run';
+import { Check, table } from '../common/report';
 import { Rng } from '../generator/prng';
-import { linkProductData } from '../import/app-setup';
 import { log, mib, percentile, round } from '../import/stats';
 import { CpuFigures, cpuFigures, cpuSnapshot } from '../reports-load/cpu';
 import { healthRequests, LoadFigures, LoadRequest, runOpenLoop, Summary, summarise } from '../reports-load/open-loop';
@@ -206,22 +204,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  const root = projectRoot();
-  const distBench = resolve(__dirname, '..', '..');
-  linkProductData(root, distBench);
-  const startedAt = new Date();
-  const environment = machine();
-  const dataDir = join(root, 'bench', 'data', 'county-2026-1');
-  if (!existsSync(join(dataDir, 'manifest.json'))) {
-    log(`no generated data in ${relative(root, dataDir)}: generating county scale, 2026, seed 1`);
-    generate({ scale: 'county', year: 2026, seed: 1, outDir: dataDir, root });
-  }
-  const workDir = join(root, 'bench', 'results', 'tmp', `api-${process.pid}`);
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  const adminPassword = randomBytes(12).toString('base64url');
-  const profDir = join(workDir, 'cpu-prof');
-  if (opts.cpuProf) mkdirSync(profDir, { recursive: true });
+  const { root, distBench, startedAt, environment, dataDir, workDir, profDir, adminPassword } = prepareCountyRun('api', opts.cpuProf);
   const server = await startServer({ root, distBench, workDir, adminPassword, cpuProfDir: opts.cpuProf ? profDir : undefined });
   let profile: ProfileSummary | null = null;
   log(`[api] server up on port ${server.port} (pid ${server.pid}); setting up through the API`);

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { generate } from '../generator/generate';
-import { projectRoot } from '../generator/paths';
+import { prepareCountyRun } from '../common/county-run';
+import { Check, table } from '../common/report';
 import { Rng } from '../generator/prng';
-import { linkProductData } from '../import/app-setup';
-import { Check, machine, table } from '../common/report';
 import { grouped, log, mib, round } from '../import/stats';
 import { CpuFigures, cpuFigures, cpuSnapshot } from './cpu';
 import { healthRequests, LoadFigures, LoadRequest, retryUntilAcknowledged, runOpenLoop } from './open-loop';
@@ -195,22 +193,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  const root = projectRoot();
-  const distBench = resolve(__dirname, '..', '..');
-  linkProductData(root, distBench);
-  const startedAt = new Date();
-  const environment = machine();
-  const dataDir = join(root, 'bench', 'data', 'county-2026-1');
-  if (!existsSync(join(dataDir, 'manifest.json'))) {
-    log(`no generated data in ${relative(root, dataDir)}: generating county scale, 2026, seed 1`);
-    generate({ scale: 'county', year: 2026, seed: 1, outDir: dataDir, root });
-  }
-  const workDir = join(root, 'bench', 'results', 'tmp', `reports-${process.pid}`);
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  const profDir = join(workDir, 'cpu-prof');
-  if (opts.cpuProf) mkdirSync(profDir, { recursive: true });
-  const adminPassword = randomBytes(12).toString('base64url');
+  const { root, distBench, startedAt, environment, dataDir, workDir, profDir, adminPassword } = prepareCountyRun('reports', opts.cpuProf);
   const { month: lastMonth, day: today } = chinaMonth();
   const server = await startServer({ root, distBench, workDir, adminPassword, cpuProfDir: opts.cpuProf ? profDir : undefined });
   log(`[reports] server up on port ${server.port} (pid ${server.pid}${opts.cpuProf ? ', --cpu-prof' : ''}); setting up through the API`);
