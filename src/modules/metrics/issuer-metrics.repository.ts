@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Level } from '@/common/auth/actor';
-import { selectRows, toInt, Tx } from '@/database/dialect';
+import { databaseKind, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import type { IssuerSort } from './issuer-metrics.service';
 import { planInForce } from './plan-in-force';
 import { RollupRepository } from './rollup.repository';
 
@@ -15,7 +16,7 @@ export interface IssuerTally {
   inspections: number;
   /** Σ over the demands' targets of occurrences in the period × the estimate per target and occurrence. */
   imposedMinutes: number;
-  /** Demands with a standing flag; only when asked for (sorting on the flagged share), else null. */
+  /** Demands with a standing flag; only when sorting on the flagged share, else null. */
   flagged: number | null;
 }
 
@@ -37,6 +38,19 @@ export interface PlanExecution {
   planned: number;
   /** Of those, items some landing demand of the issuer carried out (through plan_item_id, any version of the item). */
   carriedOut: number;
+}
+
+interface TallyRow {
+  issuer_id: Num;
+  code: string;
+  name: string;
+  kind: 'area' | 'department';
+  level: Level;
+  demands: Num;
+  cancelled: Num;
+  inspections: Num;
+  minutes: Num;
+  flagged: Num | null;
 }
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -70,37 +84,61 @@ export class IssuerMetricsRepository {
   }
 
   /**
-   * What the list sorts on, for every issuing office under `path` with demands landing in the
-   * period: the counts and minutes come from the issuer rollups (kept current with each demand
-   * write, rebuilt with the unit rollups), so a province-wide year reads a few rows per office,
-   * not every demand. The flagged count needs the flags of every demand in scope: read only when
-   * sorting on it.
+   * One page of the issuing offices under `path` with demands landing in the period, sorted and
+   * cut in SQL, with the total: only the page crosses the driver. The counts and minutes come
+   * from the issuer rollups (kept current with each demand write, rebuilt with the unit rollups),
+   * so a province-wide year reads a few rows per office, not every demand. The sort keys are
+   * those of DESIGN §5 as the answer shows them: the minutes imposed, the demands issued, the
+   * flagged share (flagged ÷ issued as a double, the division the answer's share is; it needs the
+   * flags of every demand in scope, read only when sorting on it) or the code (byte order on both
+   * databases). Ties fall back to the code, ascending, whichever the order.
    */
-  async tallies(tx: Tx, path: string, from: string, to: string, months: readonly string[], withFlagged: boolean): Promise<IssuerTally[]> {
-    const sums = await this.rollups.issuerTallies(tx, path, months);
-    const flagged = new Map<number, number>();
-    if (withFlagged) {
-      const ids = sums.map((s) => s.issuer.id);
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK);
-        const counts = await selectRows<{ issuer_id: Num; n: Num }>(
-          tx,
-          `SELECT d.issuer_id, COUNT(*) AS n FROM demands d
-            WHERE d.issuer_id IN (${marks(chunk.length)}) AND d.lands_on >= ? AND d.lands_on <= ? AND ${FLAGGED('d')}
-            GROUP BY d.issuer_id`,
-          [...chunk, from, to],
-        );
-        for (const c of counts) flagged.set(toInt(c.issuer_id), toInt(c.n));
-      }
+  async tallyPage(tx: Tx, path: string, period: { from: string; to: string; months: readonly string[] }, sort: IssuerSort, order: 'asc' | 'desc', offset: number, limit: number): Promise<{ tallies: IssuerTally[]; total: number }> {
+    if (period.months.length === 0) return { tallies: [], total: 0 };
+    const pg = databaseKind(tx) === 'postgres';
+    const sums = this.rollups.issuerSumsSql(path, period.months);
+    const params: unknown[] = [...sums.params];
+    let flaggedJoin = '';
+    if (sort === 'flaggedShare') {
+      flaggedJoin = `LEFT JOIN (SELECT d.issuer_id, COUNT(*) AS n FROM org_units fu CROSS JOIN demands d
+                                 WHERE d.issuer_id = fu.id AND ${subtreeCondition('fu.path')} AND d.lands_on >= ? AND d.lands_on <= ? AND ${FLAGGED('d')}
+                                 GROUP BY d.issuer_id) fl ON fl.issuer_id = g.issuer_id`;
+      params.push(...subtreeParams(path), period.from, period.to);
     }
-    return sums.map((s) => ({
-      issuer: s.issuer,
-      demands: s.demands,
-      cancelled: s.cancelled,
-      inspections: s.inspections,
-      imposedMinutes: s.minutes,
-      flagged: withFlagged ? (flagged.get(s.issuer.id) ?? 0) : null,
-    }));
+    const code = pg ? 'n.code COLLATE "C"' : 'n.code';
+    const real = pg ? 'DOUBLE PRECISION' : 'REAL';
+    const key: Record<IssuerSort, string> = {
+      hoursImposed: 'g.minutes',
+      demandsIssued: 'g.demands',
+      flaggedShare: `CAST(COALESCE(fl.n, 0) AS ${real}) / CAST(g.demands AS ${real})`,
+      code,
+    };
+    const rows = await selectRows<TallyRow & { total: Num }>(
+      tx,
+      `SELECT g.issuer_id, n.code, n.name, n.kind, n.level, g.demands, g.cancelled, g.inspections, g.minutes,
+              ${sort === 'flaggedShare' ? 'COALESCE(fl.n, 0)' : 'NULL'} AS flagged, COUNT(*) OVER () AS total
+         FROM (${sums.sql}) g JOIN org_units n ON n.id = g.issuer_id ${flaggedJoin}
+        ORDER BY ${key[sort]} ${order === 'asc' ? 'ASC' : 'DESC'}${sort === 'code' ? '' : `, ${code} ASC`}
+        LIMIT ? OFFSET ?`,
+      [...params, limit, offset],
+    );
+    let total = rows.length ? toInt(rows[0].total) : 0;
+    if (rows.length === 0 && offset > 0) {
+      // A page past the end has no row to carry the total.
+      const [count] = await selectRows<{ n: Num }>(tx, `SELECT COUNT(*) AS n FROM (${sums.sql}) g`, sums.params);
+      total = toInt(count?.n);
+    }
+    return {
+      total,
+      tallies: rows.map((r) => ({
+        issuer: { id: toInt(r.issuer_id), code: r.code, name: r.name, kind: r.kind, level: r.level },
+        demands: toInt(r.demands),
+        cancelled: toInt(r.cancelled),
+        inspections: toInt(r.inspections),
+        imposedMinutes: toInt(r.minutes),
+        flagged: r.flagged === null ? null : toInt(r.flagged),
+      })),
+    };
   }
 
   async details(tx: Tx, issuerIds: readonly number[], from: string, to: string): Promise<Map<number, IssuerDetail>> {

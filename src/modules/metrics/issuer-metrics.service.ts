@@ -8,7 +8,7 @@ import { IssuerBudgetRepository } from '@/modules/flags/issuer-budget.repository
 import { PolicyService } from '@/modules/policy/policy.service';
 import { minutesToHours, parsePeriod, Period, ratio } from './calculators';
 import { badQuery } from './bad-query';
-import { IssuerMetricsRepository, IssuerTally } from './issuer-metrics.repository';
+import { IssuerMetricsRepository } from './issuer-metrics.repository';
 import { MetricsRepository } from './metrics.repository';
 
 export const ISSUER_SORTS = ['hoursImposed', 'demandsIssued', 'flaggedShare', 'code'] as const;
@@ -84,18 +84,12 @@ export interface IssuerMetricsQuery {
   order?: 'asc' | 'desc';
 }
 
-/** A tally with its flagged share when sorting on it, before the parts read for the page only. */
-interface Ranked {
-  tally: IssuerTally;
-  flaggedShare: number | null;
-}
-
 /**
  * The burden each issuing office imposes (DESIGN §3 `GET /metrics/issuers`, §5 "Issuer metrics"),
- * for coordinators and inspectors over the offices inside their jurisdiction. What the list sorts
- * on is read for every office in scope in one set-based pass; flags, joint inspections, distinct
- * targets, plan execution and budget only for the offices on the page (flags for all of them
- * only when sorting on the flagged share).
+ * for coordinators and inspectors over the offices inside their jurisdiction. The offices are
+ * sorted and paged in one set-based statement over the issuer rollups (flags of every office in
+ * scope only when sorting on the flagged share); flags, joint inspections, distinct targets, plan
+ * execution and budget are read for the offices on the page only.
  */
 @Injectable()
 export class IssuerMetricsService {
@@ -114,11 +108,9 @@ export class IssuerMetricsService {
     return this.tx.snapshot(async (reader) => {
       const under = await this.scopeOf(reader, actor, query.underId);
       const sort = query.sort ?? 'hoursImposed';
-      // The flagged share needs every flag of every demand in scope: read for all offices only to sort on it.
-      const tallies = under ? await this.repo.tallies(reader, under.path, period.from, period.to, period.months, sort === 'flaggedShare') : [];
-      const ranked: Ranked[] = tallies.map((tally) => ({ tally, flaggedShare: tally.flagged === null ? null : ratio(tally.flagged, tally.demands) }));
-      sortIssuers(ranked, sort, query.order ?? (sort === 'code' ? 'asc' : 'desc'));
-      const shown = ranked.slice(page.offset, page.offset + page.pageSize).map((r) => r.tally);
+      const order = query.order ?? (sort === 'code' ? 'asc' : 'desc');
+      // Sorted and paged in SQL: only the page's offices are read further and mapped.
+      const { tallies: shown, total } = under ? await this.repo.tallyPage(reader, under.path, period, sort, order, page.offset, page.pageSize) : { tallies: [], total: 0 };
       const year = yearOf(period);
       const ids = shown.map((tally) => tally.issuer.id);
       const details = await this.repo.details(reader, ids, period.from, period.to);
@@ -162,7 +154,7 @@ export class IssuerMetricsService {
       }
       return {
         items,
-        total: ranked.length,
+        total,
         page: page.page,
         pageSize: page.pageSize,
         under: under
@@ -202,30 +194,4 @@ export class IssuerMetricsService {
 
 function yearOf(period: Period): number {
   return Number(period.period.slice(0, 4));
-}
-
-/** Figures descending by default; offices without a figure (null share) go last either way; ties by code. */
-function sortIssuers(items: Ranked[], sort: IssuerSort, order: 'asc' | 'desc'): void {
-  const dir = order === 'asc' ? 1 : -1;
-  const value = (r: Ranked): number | string | null => {
-    switch (sort) {
-      case 'hoursImposed':
-        return r.tally.imposedMinutes;
-      case 'demandsIssued':
-        return r.tally.demands;
-      case 'flaggedShare':
-        return r.flaggedShare;
-      case 'code':
-        return r.tally.issuer.code;
-    }
-  };
-  const byCode = (a: Ranked, b: Ranked): number => (a.tally.issuer.code < b.tally.issuer.code ? -1 : a.tally.issuer.code > b.tally.issuer.code ? 1 : 0);
-  items.sort((a, b) => {
-    const va = value(a);
-    const vb = value(b);
-    if (va === null || vb === null) return va === vb ? byCode(a, b) : va === null ? 1 : -1;
-    if (va < vb) return -dir;
-    if (va > vb) return dir;
-    return byCode(a, b);
-  });
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Level } from '@/common/auth/actor';
 import type { BurdenScope } from '@/common/events/domain-events';
 import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN } from './calculators';
@@ -27,14 +26,6 @@ interface SumsRow {
   duplicate_minutes: number | string;
   excess_minutes: number | string;
   shadow_minutes: number | string;
-}
-
-export interface IssuerTallyRow {
-  issuer: { id: number; code: string; name: string; kind: 'area' | 'department'; level: Level };
-  demands: number;
-  cancelled: number;
-  inspections: number;
-  minutes: number;
 }
 
 export interface IssuerMonthRow {
@@ -127,32 +118,24 @@ export class RollupRepository {
   }
 
   /**
-   * Per issuing office under `path`: the demands landing in the period's months (all, cancelled
-   * since, inspections) and the minutes they impose on their targets in those months.
+   * SQL of the sums per issuing office under `path` with demands landing in the period's months
+   * (columns issuer_id, demands, cancelled, inspections, minutes): the demands landing in those
+   * months (all, cancelled since, inspections) and the minutes they impose on their targets in
+   * those months. For a caller to sort, page or join around; `months` must not be empty.
    */
-  async issuerTallies(tx: Tx, path: string, months: readonly string[]): Promise<IssuerTallyRow[]> {
-    if (months.length === 0) return [];
-    type Row = { issuer_id: number | string; code: string; name: string; kind: 'area' | 'department'; level: Level; demands: number | string; cancelled: number | string; inspections: number | string; minutes: number | string };
-    const rows = await selectRows<Row>(
-      tx,
+  issuerSumsSql(path: string, months: readonly string[]): { sql: string; params: unknown[] } {
+    const first = months[0];
+    const last = months[months.length - 1];
+    return {
       // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by
       // key; the count rows sit on the landing month, inside the period whenever the landing is.
-      `SELECT g.issuer_id, n.code, n.name, n.kind, n.level, g.demands, g.cancelled, g.inspections, g.minutes
-         FROM (SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes
-                 FROM org_units u CROSS JOIN issuer_month_burden b
-                WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND b.month >= ? AND b.month <= ? AND ${subtreeCondition('u.path')}
-                GROUP BY b.issuer_id
-               HAVING SUM(b.demands) > 0) g
-         JOIN org_units n ON n.id = g.issuer_id`,
-      [months[0], months[months.length - 1], months[0], months[months.length - 1], ...subtreeParams(path)],
-    );
-    return rows.map((r) => ({
-      issuer: { id: toInt(r.issuer_id), code: r.code, name: r.name, kind: r.kind, level: r.level },
-      demands: toInt(r.demands),
-      cancelled: toInt(r.cancelled),
-      inspections: toInt(r.inspections),
-      minutes: toInt(r.minutes),
-    }));
+      sql: `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes
+              FROM org_units u CROSS JOIN issuer_month_burden b
+             WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND b.month >= ? AND b.month <= ? AND ${subtreeCondition('u.path')}
+             GROUP BY b.issuer_id
+            HAVING SUM(b.demands) > 0`,
+      params: [first, last, first, last, ...subtreeParams(path)],
+    };
   }
 
   /** Every non-empty issuer row in key order: what the incremental and full paths are compared on. */
