@@ -28,6 +28,7 @@ const TABLES = [
   'inspection_plan_items',
   'issuer_budgets',
   'issuer_month_burden',
+  'issuer_period_burden',
   'inspection_plans',
   'jobs',
   'monitoring_points',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Level } from '@/common/auth/actor';
 import { databaseKind, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import type { IssuerSort } from './issuer-metrics.service';
+import type { Period } from './calculators';
 import { planInForce } from './plan-in-force';
 import { RollupRepository } from './rollup.repository';
 
@@ -87,16 +88,16 @@ export class IssuerMetricsRepository {
    * One page of the issuing offices under `path` with demands landing in the period, sorted and
    * cut in SQL, with the total: only the page crosses the driver. The counts and minutes come
    * from the issuer rollups (kept current with each demand write, rebuilt with the unit rollups),
-   * so a province-wide year reads a few rows per office, not every demand. The sort keys are
+   * summed per year and quarter already, so a province-wide year reads one row per office. The sort keys are
    * those of DESIGN §5 as the answer shows them: the minutes imposed, the demands issued, the
    * flagged share (flagged ÷ issued as a double, the division the answer's share is; it needs the
    * flags of every demand in scope, read only when sorting on it) or the code (byte order on both
    * databases). Ties fall back to the code, ascending, whichever the order.
    */
-  async tallyPage(tx: Tx, path: string, period: { from: string; to: string; months: readonly string[] }, sort: IssuerSort, order: 'asc' | 'desc', offset: number, limit: number): Promise<{ tallies: IssuerTally[]; total: number }> {
+  async tallyPage(tx: Tx, path: string, period: Pick<Period, 'period' | 'granularity' | 'from' | 'to' | 'months'>, sort: IssuerSort, order: 'asc' | 'desc', offset: number, limit: number): Promise<{ tallies: IssuerTally[]; total: number }> {
     if (period.months.length === 0) return { tallies: [], total: 0 };
     const pg = databaseKind(tx) === 'postgres';
-    const sums = this.rollups.issuerSumsSql(path, period.months);
+    const sums = this.rollups.issuerSumsSql(path, period);
     const params: unknown[] = [...sums.params];
     let flaggedJoin = '';
     if (sort === 'flaggedShare') {

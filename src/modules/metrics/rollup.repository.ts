@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
 import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
-import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN } from './calculators';
+import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN, Period } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
 export interface RollupSums extends BurdenSums {
@@ -38,7 +38,44 @@ export interface IssuerMonthRow {
   inspections: number;
 }
 
+/** An issuer's sums over a year (`2026`) or a quarter (`2026-Q3`): its month rows with both months inside it. */
+export interface IssuerPeriodRow {
+  issuerId: number;
+  period: string;
+  minutes: number;
+  demands: number;
+  cancelled: number;
+  inspections: number;
+}
+
 const ISSUER_COLUMNS = ['minutes', 'demands', 'cancelled', 'inspections'] as const;
+
+/** SQL: the quarter (`2026-Q3`) of a `YYYY-MM` column, on both databases. */
+const quarterSql = (month: string): string => `substr(${month}, 1, 4) || '-Q' || CAST((CAST(substr(${month}, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR(1))`;
+
+const quarterOfMonth = (month: string): string => `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) + 2) / 3)}`;
+
+/** The first and last month of a quarter written `2026-Q3`. */
+function quarterBounds(quarter: string): [string, string] {
+  const q = Number(quarter.slice(6));
+  const month = (m: number) => `${quarter.slice(0, 4)}-${String(m).padStart(2, '0')}`;
+  return [month(q * 3 - 2), month(q * 3)];
+}
+
+/**
+ * `SELECT issuer_id, period, sums` of issuer month rows (a table, or a parenthesised SELECT of
+ * its columns) summed into years and quarters: a row counts in the year and the quarter that hold
+ * both its landing month and its month.
+ */
+function issuerPeriodsSql(rows: string): string {
+  const sums = ISSUER_COLUMNS.map((c) => `SUM(${c})`).join(', ');
+  const columns = ISSUER_COLUMNS.join(', ');
+  return `SELECT issuer_id, period, ${sums} FROM (
+      SELECT issuer_id, substr(lands_month, 1, 4) AS period, ${columns} FROM ${rows} y WHERE substr(lands_month, 1, 4) = substr(month, 1, 4)
+      UNION ALL
+      SELECT issuer_id, ${quarterSql('lands_month')} AS period, ${columns} FROM ${rows} q WHERE ${quarterSql('lands_month')} = ${quarterSql('month')}) p
+    WHERE true GROUP BY issuer_id, period`;
+}
 
 const COLUMNS = ['occurrences', 'estimated_minutes', 'reported_minutes', 'burden_minutes', 'hidden_minutes', 'duplicate_minutes', 'excess_minutes', 'shadow_minutes'] as const;
 
@@ -96,8 +133,14 @@ export class RollupRepository {
 
   private async upsertIssuers(tx: Tx, demands: { ids: readonly number[] }, sign: 1 | -1): Promise<void> {
     const { sql, params } = issuerContributionSql(demands, sign);
-    const set = ISSUER_COLUMNS.map((c) => `${c} = issuer_month_burden.${c} + excluded.${c}`).join(', ');
-    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${sql} ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set}`, params);
+    const set = (table: string) => ISSUER_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${sql} ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set('issuer_month_burden')}`, params);
+    // The same contribution summed into the year and quarter rows.
+    await execute(
+      tx,
+      `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql(`(${sql})`)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set('issuer_period_burden')}`,
+      [...params, ...params], // the contribution appears twice: once for its years, once for its quarters
+    );
   }
 
   /** Rebuilds the rows of these months (all months when none given) from the ledger, set-based. */
@@ -113,28 +156,73 @@ export class RollupRepository {
     await execute(tx, `DELETE FROM issuer_month_burden ${where}`, months ? [...months] : []);
     const issuers = issuerContributionSql({ months }, 1);
     await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${issuers.sql}`, issuers.params);
+    await this.rebuildIssuerPeriods(tx, months);
     const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
     return toInt(row?.n);
   }
 
   /**
-   * SQL of the sums per issuing office under `path` with demands landing in the period's months
-   * (columns issuer_id, demands, cancelled, inspections, minutes): the demands landing in those
-   * months (all, cancelled since, inspections) and the minutes they impose on their targets in
-   * those months. For a caller to sort, page or join around; `months` must not be empty.
+   * The year and quarter rows of the periods holding these months (all when none given), summed
+   * again from the month rows: a row (landing month, month) counts in a period only when both
+   * months lie in it, so a month's rows reach its own year and quarter only.
    */
-  issuerSumsSql(path: string, months: readonly string[]): { sql: string; params: unknown[] } {
-    const first = months[0];
-    const last = months[months.length - 1];
+  private async rebuildIssuerPeriods(tx: Tx, months?: readonly string[]): Promise<void> {
+    if (!months) {
+      await execute(tx, 'DELETE FROM issuer_period_burden');
+      await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql('issuer_month_burden')}`);
+      return;
+    }
+    const periods = [...new Set(months.flatMap((m) => [m.slice(0, 4), quarterOfMonth(m)]))];
+    for (const period of periods) {
+      // Only the month rows a period's sums come from: both months inside it (the primary key's range on landing month).
+      const [first, last] = period.length === 4 ? [`${period}-01`, `${period}-12`] : quarterBounds(period);
+      await execute(tx, 'DELETE FROM issuer_period_burden WHERE period = ?', [period]);
+      await execute(
+        tx,
+        `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')})
+         SELECT issuer_id, ?, ${ISSUER_COLUMNS.map((c) => `SUM(${c})`).join(', ')} FROM issuer_month_burden
+          WHERE lands_month >= ? AND lands_month <= ? AND month >= ? AND month <= ? GROUP BY issuer_id`,
+        [period, first, last, first, last],
+      );
+    }
+  }
+
+  /** Every non-empty year and quarter row in key order: what the incremental and full paths are compared on. */
+  async allIssuerPeriodRows(tx: Tx): Promise<IssuerPeriodRow[]> {
+    const rows = await selectRows<{ issuer_id: number | string; period: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string }>(
+      tx,
+      `SELECT issuer_id, period, ${ISSUER_COLUMNS.join(', ')} FROM issuer_period_burden
+        WHERE ${ISSUER_COLUMNS.map((c) => `${c} <> 0`).join(' OR ')} ORDER BY issuer_id, period`,
+    );
+    return rows.map((r) => ({ issuerId: toInt(r.issuer_id), period: r.period, minutes: toInt(r.minutes), demands: toInt(r.demands), cancelled: toInt(r.cancelled), inspections: toInt(r.inspections) }));
+  }
+
+  /**
+   * SQL of the sums per issuing office under `path` with demands landing in the period (columns
+   * issuer_id, demands, cancelled, inspections, minutes): the demands landing in it (all, cancelled
+   * since, inspections) and the minutes they impose on their targets in it. For a caller to sort,
+   * page or join around.
+   */
+  issuerSumsSql(path: string, period: Pick<Period, 'period' | 'granularity' | 'months'>): { sql: string; params: unknown[] } {
+    if (period.granularity !== 'month') {
+      // A year or a quarter: one row per office, summed as the writes went (issuer_period_burden).
+      return {
+        sql: `SELECT b.issuer_id, b.demands, b.cancelled, b.inspections, b.minutes
+                FROM org_units u CROSS JOIN issuer_period_burden b
+               WHERE b.issuer_id = u.id AND b.period = ? AND ${subtreeCondition('u.path')} AND b.demands > 0`,
+        params: [period.period, ...subtreeParams(path)],
+      };
+    }
+    const [month] = period.months;
     return {
       // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by
       // key; the count rows sit on the landing month, inside the period whenever the landing is.
       sql: `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes
               FROM org_units u CROSS JOIN issuer_month_burden b
-             WHERE b.issuer_id = u.id AND b.lands_month >= ? AND b.lands_month <= ? AND b.month >= ? AND b.month <= ? AND ${subtreeCondition('u.path')}
+             WHERE b.issuer_id = u.id AND b.lands_month = ? AND b.month = ? AND ${subtreeCondition('u.path')}
              GROUP BY b.issuer_id
             HAVING SUM(b.demands) > 0`,
-      params: [first, last, first, last, ...subtreeParams(path)],
+      params: [month, month, ...subtreeParams(path)],
     };
   }
 
@@ -319,7 +407,7 @@ function issuerContributionSql(s: { ids: readonly number[] } | { months?: readon
     landingFilter = '1 = 1';
   }
   const k = sign === 1 ? '' : '-';
-  const sql = `SELECT issuer_id, lands_month, month, ${k}SUM(minutes), ${k}SUM(demands), ${k}SUM(cancelled), ${k}SUM(inspections) FROM (
+  const sql = `SELECT issuer_id, lands_month, month, ${k}SUM(minutes) AS minutes, ${k}SUM(demands) AS demands, ${k}SUM(cancelled) AS cancelled, ${k}SUM(inspections) AS inspections FROM (
       SELECT d.issuer_id AS issuer_id, substr(d.lands_on, 1, 7) AS lands_month, o.month AS month,
              o.occurrences * (SELECT COALESCE(SUM(t.estimated_minutes), 0) FROM demand_targets t WHERE t.demand_id = d.id) AS minutes,
              0 AS demands, 0 AS cancelled, 0 AS inspections
