@@ -10,6 +10,7 @@ import { minutesToHours, parsePeriod, Period, ratio } from './calculators';
 import { badQuery } from './bad-query';
 import { IssuerMetricsRepository } from './issuer-metrics.repository';
 import { MetricsRepository } from './metrics.repository';
+import { RollupStaleness, RollupStateRepository, stalenessFor } from './rollup-state.repository';
 
 export const ISSUER_SORTS = ['hoursImposed', 'demandsIssued', 'flaggedShare', 'code'] as const;
 export type IssuerSort = (typeof ISSUER_SORTS)[number];
@@ -70,6 +71,8 @@ export interface IssuerMetricsInputs {
   from: string;
   to: string;
   policyVersion: number;
+  /** Whether the rollups the counts and hours come from are behind the ledger for this period (an edit of a big demand, an evaluation, until their rebuild). */
+  rollups: RollupStaleness;
 }
 
 export type IssuerMetricsPage = Page<IssuerMetrics> & {
@@ -99,6 +102,7 @@ export class IssuerMetricsService {
     private readonly budgets: IssuerBudgetRepository,
     private readonly tx: TransactionRunner,
     private readonly policy: PolicyService,
+    private readonly state: RollupStateRepository,
   ) {}
 
   async list(actor: Actor, query: IssuerMetricsQuery, page: PageRequest): Promise<IssuerMetricsPage> {
@@ -171,6 +175,7 @@ export class IssuerMetricsService {
           from: period.from,
           to: period.to,
           policyVersion: policy.version,
+          rollups: stalenessFor(await this.state.read(reader), period.months),
         },
       };
     });

@@ -15,7 +15,7 @@ import { ForecastService } from './forecast.service';
 import { IssuerMetricsRepository } from './issuer-metrics.repository';
 import { IssuerMetricsService } from './issuer-metrics.service';
 import { MetricsController } from './metrics.controller';
-import { metricsRecomputeJob } from './metrics-recompute.job';
+import { metricsRecomputeJob, RecomputeResult } from './metrics-recompute.job';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { registerJobListeners, ROLLUP_LISTENERS_MODULE } from './rollup-listeners';
@@ -60,7 +60,7 @@ export class MetricsModule implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    registerJobListeners(this.events, this.rollups, this.state);
+    registerJobListeners(this.events, this.rollups, this.state, this.rebuild);
     this.jobs.registerListeners(ROLLUP_LISTENERS_MODULE);
     this.jobs.register(metricsRecomputeJob);
     // The findings of an evaluation move hours into and out of the duplicate and excess shares of
@@ -68,6 +68,10 @@ export class MetricsModule implements OnModuleInit, OnApplicationBootstrap {
     this.jobs.onSucceeded(flagsEvaluateJob.kind, async (job) => {
       const fromMonth = (job.result as EvaluationResult | null)?.rollupsFromMonth ?? parsePeriod((job.input as FlagsEvaluateInput).period)?.months[0];
       if (fromMonth) await this.jobs.start(job.actor, metricsRecomputeJob.kind, { period: null, fromMonth });
+    });
+    // A rebuild that began before a newer mark (a big demand edited meanwhile) leaves it: the next one covers it.
+    this.jobs.onSucceeded(metricsRecomputeJob.kind, async (job) => {
+      if ((job.result as RecomputeResult | null)?.rollups.stale) await this.rebuild.resumeIfStale();
     });
     // An evaluation that stops halfway has marked the rollups stale for the batches it wrote: rebuild them now,
     // not at the next start. (A failed rebuild is not retried here: that could loop; the next start resumes it.)
