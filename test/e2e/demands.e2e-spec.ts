@@ -158,9 +158,13 @@ describe('demands (e2e)', () => {
     it('a demand is visible to its issuer, every target (a village too), and coordinators and inspectors above; not to another county', async () => {
       const res = await post(demandBody('report', tree, { targetUnitIds: [tree.village.id] })).expect(201);
       const id = res.body.id as number;
-      for (const u of [users.issuer, users.villageReporter, users.reporter, users.coordinator, users.inspector, users.admin]) {
+      for (const u of [users.issuer, users.villageReporter, users.reporter, users.coordinator, users.inspector]) {
         await t.http.get(`/api/v1/demands/${id}`).set(bearer(u)).expect(200);
       }
+      // Admin is not in DESIGN §1's "visible to" for demands (users, org tree, policy only): refused by role.
+      await t.http.get(`/api/v1/demands/${id}`).set(bearer(users.admin)).expect(403);
+      await t.http.get('/api/v1/demands').set(bearer(users.admin)).expect(403);
+      await t.http.get(`/api/v1/demands/lookup?registrationNo=${res.body.registrationNo as string}`).set(bearer(users.admin)).expect(403);
       for (const u of [gejiuReporter, users.gejiuCoordinator, users.gejiuInspector]) await t.http.get(`/api/v1/demands/${id}`).set(bearer(u)).expect(404);
       const list = await t.http.get('/api/v1/demands').set(bearer(gejiuReporter)).expect(200);
       expect(list.body.items.map((d: { id: number }) => d.id)).not.toContain(id);

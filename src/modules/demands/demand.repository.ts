@@ -148,7 +148,8 @@ export interface UnitFacts {
 /**
  * Who may see a demand (DESIGN §1): its issuer's users; users of a unit it targets (a reporter
  * also for the units below it); coordinators and inspectors whose jurisdiction holds the issuer
- * or a target; admin all.
+ * or a target. Not admin (users, the org tree and policy only): the routes refuse it, and a
+ * service called with an admin actor sees nothing either.
  */
 export function visibilityCondition(actor: Actor, where: Where): void {
   const targetsUnder = (path: string) =>
@@ -158,6 +159,7 @@ export function visibilityCondition(actor: Actor, where: Where): void {
     );
   switch (actor.role) {
     case 'admin':
+      where.add('1 = 0');
       return;
     case 'issuer':
       where.add('(d.issuer_id = ? OR EXISTS (SELECT 1 FROM demand_targets vt WHERE vt.demand_id = d.id AND vt.unit_id = ?))', actor.orgUnitId, actor.orgUnitId);

@@ -21,7 +21,9 @@ export class DemandsController {
     private readonly importer: DemandImportService,
   ) {}
 
+  /** DESIGN §1: a demand is visible to its issuer, its targets, coordinators and inspectors; admin is not among them. */
   @Get()
+  @Roles('issuer', 'reporter', 'coordinator', 'inspector')
   @ExportableList(DEMAND_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: DemandQueryDto) {
     return this.demands.list(actor, query, pageRequest(query));
@@ -50,11 +52,13 @@ export class DemandsController {
 
   /** Is this notice registered? For the targets, the issuer and coordinators above. */
   @Get('lookup')
+  @Roles('issuer', 'reporter', 'coordinator', 'inspector')
   lookup(@CurrentActor() actor: Actor, @Query() query: LookupQueryDto) {
     return this.demands.lookup(actor, query.registrationNo);
   }
 
   @Get(':id')
+  @Roles('issuer', 'reporter', 'coordinator', 'inspector')
   get(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
     return this.demands.get(actor, id);
   }
