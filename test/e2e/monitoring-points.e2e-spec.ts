@@ -74,13 +74,16 @@ describe('monitoring points (e2e)', () => {
       await put({ unitIds: [tree.village.id], from: '2026-08' }).expect(200);
     });
 
-    it('answers 422 naming the unit outside the jurisdiction, a department, the coordinator’s own unit, and a window ending before it starts', async () => {
+    it('answers 403 naming a unit outside the jurisdiction (the org tree is no secret, DESIGN §1), and 422 naming an unknown unit, a department, the coordinator’s own unit, and a window ending before it starts', async () => {
       const outside = await put({ unitIds: [tree.wenlan.id] }, users.gejiuCoordinator).expect(400);
       expect(outside.body.message).toBeDefined();
-      const a = await put({ unitIds: [tree.wenlan.id], from: '2026-07' }, users.gejiuCoordinator).expect(422);
-      expect(a.body.details).toEqual([expect.objectContaining({ field: 'unitIds[0]' })]);
+      const points = async () => selectRows(t.db, 'SELECT unit_id, from_month, to_month FROM monitoring_points ORDER BY unit_id');
+      const before = await points();
+      const a = await put({ unitIds: [tree.yuguopu.id, tree.wenlan.id], from: '2026-07' }, users.gejiuCoordinator).expect(403);
+      expect(a.body.details).toEqual([expect.objectContaining({ field: 'unitIds[0]' }), expect.objectContaining({ field: 'unitIds[1]' })]);
+      expect(await points()).toEqual(before);
       const ghost = await put({ unitIds: [999_999], from: '2026-07' }, users.gejiuCoordinator).expect(422);
-      expect(ghost.body.details[0].message).toBe(a.body.details[0].message.replace(String(tree.wenlan.id), '999999'));
+      expect(ghost.body.details).toEqual([{ field: 'unitIds[0]', message: 'unit 999999 is not a unit below yours in your jurisdiction' }]);
       const b = await put({ unitIds: [tree.wenlan.id, tree.education.id, tree.mengzi.id], from: '2026-07' }).expect(422);
       expect(b.body.details.map((d: { field: string }) => d.field)).toEqual(['unitIds[1]', 'unitIds[2]']);
       const c = await put({ unitIds: [tree.wenlan.id], from: '2026-07', to: '2026-06' }).expect(422);

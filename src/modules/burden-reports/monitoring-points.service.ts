@@ -60,8 +60,10 @@ export class MonitoringPointsService {
 
   /**
    * Sets each listed unit's designation window to from..to. Units must be area units strictly
-   * below the coordinator's own unit, inside its jurisdiction; an unknown unit answers like one
-   * outside (422 naming `unitIds[i]`). Each changed unit gets one audit entry with before/after.
+   * below the coordinator's own unit, inside its jurisdiction: a unit outside it is forbidden (403
+   * naming `unitIds[i]`, as for a demand's targets: the org tree is no secret, DESIGN §1), an
+   * unknown one, a department or the coordinator's own unit is a 422. Each changed unit gets one
+   * audit entry with before/after.
    */
   async designate(actor: Actor, dto: PutMonitoringPointsDto): Promise<{ items: MonitoringPointView[] }> {
     const root = actor.jurisdictionPath;
@@ -74,11 +76,14 @@ export class MonitoringPointsService {
     if (problems.length) throw unprocessable(problems);
     return this.tx.run(async (tx) => {
       const units = await this.repo.findUnits(tx, dto.unitIds);
+      const outside: ErrorDetail[] = [];
       dto.unitIds.forEach((id, i) => {
         const unit = units.get(id);
-        if (!unit || !unit.path.startsWith(root) || unit.path === root) problems.push({ field: `unitIds[${i}]`, message: `unit ${id} is not a unit below yours in your jurisdiction` });
+        if (unit && !unit.path.startsWith(root)) outside.push({ field: `unitIds[${i}]`, message: `${unit.name} is outside your jurisdiction` });
+        else if (!unit || unit.path === root) problems.push({ field: `unitIds[${i}]`, message: `unit ${id} is not a unit below yours in your jurisdiction` });
         else if (unit.kind !== 'area') problems.push({ field: `unitIds[${i}]`, message: `${unit.name} is a department: only area units (townships, villages, …) are monitoring points` });
       });
+      if (outside.length) throw new DomainError(ErrorCode.Forbidden, outside.map((d) => `${d.field}: ${d.message}`).join('; '), outside);
       if (problems.length) throw unprocessable(problems);
       const before = await this.repo.findByUnits(tx, dto.unitIds);
       const at = nowIso();
