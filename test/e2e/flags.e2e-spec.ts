@@ -262,6 +262,15 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       expect(dup).toMatchObject({ status: 'open', unitId: tree.wenlan.id });
       expect(JSON.stringify(dup.evidence)).toContain(String(first.id));
       expect(await flagsOf(`rule=DUPLICATE_DATA_REQUEST&demandId=${first.id}`)).toEqual([]);
+      // The explanation is stored as the evidence alone and rendered when read, naming both demands by title.
+      const [stored] = await selectRows<{ explanation: string }>(t.db, 'SELECT explanation FROM flags WHERE id = ?', [dup.id]);
+      expect(stored.explanation).toBe('');
+      expect(dup.explanation).toContain('「学生情况再统计」于 2026-04-20 向本单位索要的 2 个字段中，有 2 个（100%）');
+      expect(dup.explanation).toContain('由「学生人数统计」索要过');
+      const one = await t.http.get(`/api/v1/flags/${dup.id}`).set(bearer(users.coordinator)).expect(200);
+      expect(one.body.explanation).toBe(dup.explanation);
+      const csv = await t.http.get(`/api/v1/flags?rule=DUPLICATE_DATA_REQUEST&demandId=${later.id}&format=csv`).set(bearer(users.coordinator)).expect(200);
+      expect(csv.text).toContain('「学生情况再统计」于 2026-04-20');
       const before = await selectRows<{ id: number; status: string; row_version: number }>(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id');
       const again = await evaluate('2026');
       expect(again.counts).toMatchObject({ raised: 0, reopened: 0, withdrawn: 0, refreshed: 0 });
@@ -348,6 +357,9 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       expect(await counts()).toEqual(before);
       const rules = (res.body.flags as { rule: string; unitId: number | null }[]).map((f) => `${f.rule}:${f.unitId ?? '-'}`).sort();
       expect(rules).toEqual(['DUPLICATE_DATA_REQUEST:' + tree.wenlan.id, 'SHORT_DEADLINE:-']);
+      const duplicate = (res.body.flags as { rule: string; explanation: string }[]).find((f) => f.rule === 'DUPLICATE_DATA_REQUEST');
+      expect(duplicate?.explanation).toContain('「学校情况再报」于 2026-06-30');
+      expect(duplicate?.explanation).toContain('「辖区学校基本情况」索要过');
       const [unit] = res.body.onceOnly as OnceOnly[];
       expect(unit).toMatchObject({ unitId: tree.wenlan.id });
       const given = unit.fields.find((f) => f.providedTo.some((p) => p.demandId === earlier.id));

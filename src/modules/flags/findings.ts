@@ -87,7 +87,10 @@ export class FindingsReconciler {
         await this.flags.insertTransition(tx, { flagId: s.id, from: 'withdrawn', to: 'open', actorId: null, at, comment: REOPEN_NOTE });
         counts.reopened++;
       } else if (s.status === 'open') {
-        if (s.explanation !== w.explanation || s.evidence !== w.evidence || s.policyVersion !== w.policyVersion || s.landsOn !== w.landsOn) {
+        // A finding rendered on read (empty explanation) is judged by its evidence: a flag an older
+        // evaluation stored with its text is not rewritten for that alone.
+        const explanationChanged = w.explanation !== '' && s.explanation !== w.explanation;
+        if (explanationChanged || s.evidence !== w.evidence || s.policyVersion !== w.policyVersion || s.landsOn !== w.landsOn) {
           await this.flags.refreshFinding(tx, s.id, w, at);
           counts.refreshed++;
         } else {

@@ -221,7 +221,6 @@ export class FlagEvaluation {
       fromDay: toEpochDay(from),
       toDay: toEpochDay(to),
       keyName: (key) => this.landings.keyName(key),
-      demandTitle: (id) => this.landings.title(id),
       plannedVisits: (item) => window_.plannedVisits(item),
     };
     const unitRuleCodes = [...new Set(UNIT_RULES.map((r) => r.code))];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@/common/auth/actor';
 import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, updatedRows, Where } from '@/database/dialect';
+import { explainFlags } from './explanations';
 import type { FlagStatus } from './flag-state';
 import type { RuleCode } from './rules/rule';
 
@@ -183,12 +184,12 @@ export class FlagRepository {
     const where = new Where().add('f.id = ?', id);
     flagVisibility(actor, where);
     const rows = await selectRows<RawFlag>(tx, `${SELECT} ${where.clause}`, where.params);
-    return rows.length ? mapFlag(rows[0]) : null;
+    return rows.length ? (await explainFlags(tx, [mapFlag(rows[0])]))[0] : null;
   }
 
   async findById(tx: Tx, id: number): Promise<FlagRow | null> {
     const rows = await selectRows<RawFlag>(tx, `${SELECT} WHERE f.id = ?`, [id]);
-    return rows.length ? mapFlag(rows[0]) : null;
+    return rows.length ? (await explainFlags(tx, [mapFlag(rows[0])]))[0] : null;
   }
 
   async list(tx: Tx, actor: Actor, filter: FlagFilter, offset: number, limit: number): Promise<{ rows: FlagRow[]; total: number }> {
@@ -209,7 +210,7 @@ export class FlagRepository {
     const from = 'FROM flags f LEFT JOIN org_units u ON u.id = f.unit_id LEFT JOIN org_units iu ON iu.id = f.issuer_id';
     const [count] = await selectRows<{ n: Num }>(tx, `SELECT COUNT(*) AS n ${from} ${where.clause}`, where.params);
     const rows = await selectRows<RawFlag>(tx, `${SELECT} ${where.clause} ORDER BY f.id DESC LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
-    return { rows: rows.map(mapFlag), total: toInt(count.n) };
+    return { rows: await explainFlags(tx, rows.map(mapFlag)), total: toInt(count.n) };
   }
 
   async transitions(tx: Tx, flagId: number): Promise<FlagTransitionRow[]> {

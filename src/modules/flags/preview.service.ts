@@ -9,6 +9,7 @@ import { PolicyService } from '@/modules/policy/policy.service';
 import { EvaluationScanRepository } from './evaluation-scan.repository';
 import { FlagRepository } from './flag.repository';
 import { IssuerBudgetsService, IssuerBudgetView } from './issuer-budgets.service';
+import { explanationOf } from './explanations';
 import { LandingBuilder } from './landings';
 import { PreviewRepository } from './preview.repository';
 import { RuleFactsRepository } from './rule-facts.repository';
@@ -113,7 +114,6 @@ export class PreviewService {
       fromDay: toEpochDay(demand.landsOn),
       toDay: toEpochDay(last),
       keyName: (key) => builder.keyName(key),
-      demandTitle: (id) => builder.title(id),
       plannedVisits: (item) => visits.get(item) ?? null,
     };
     const byUnit = new Map<number, Landing[]>();
@@ -128,7 +128,7 @@ export class PreviewService {
       onUnit.sort((a, b) => a.days[0] - b.days[0] || a.demandId - b.demandId);
       for (const rule of UNIT_RULES) {
         for (const f of rule.evaluateUnit({ unitId, level, landings: onUnit }, context)) {
-          if (f.demandId === demand.id) found.push({ rule: f.rule, ruleTitle: RULE_TITLES[f.rule], unitId, explanation: f.explanation, evidence: f.evidence });
+          if (f.demandId === demand.id) found.push({ rule: f.rule, ruleTitle: RULE_TITLES[f.rule], unitId, explanation: explanationOf(f, (id) => builder.title(id)), evidence: f.evidence });
         }
       }
     }

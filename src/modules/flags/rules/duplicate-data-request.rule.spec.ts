@@ -13,10 +13,16 @@ import {
   unitContext,
   unitOf,
 } from './rule-spec-fixtures';
+import { fixtureTitles } from './rule-spec-fixtures';
 import type { Landing, UnitLandings, UnitRuleContext } from './unit-rule';
 
 describe('DuplicateDataRequestRule (DUPLICATE_DATA_REQUEST)', () => {
   const rule = new DuplicateDataRequestRule();
+  /** Unit-rule findings are stored without text; the explanation is rendered from the evidence when read. */
+  const explained = (finding: Finding) => {
+    expect(finding.explanation).toBe('');
+    return rule.explain(finding, fixtureTitles);
+  };
   const evaluate = (landings: Landing[], context: UnitRuleContext = unitContext()) => rule.evaluateUnit(unitOf(landings), context);
 
   it('reads duplicateDataShare and duplicateDataWindowDays', () => {
@@ -50,13 +56,13 @@ describe('DuplicateDataRequestRule (DUPLICATE_DATA_REQUEST)', () => {
       },
     });
     expect(finding.evidence.earlierRequests).toEqual([{ demandId: 1, askedOn: '2026-03-02', keys: ['字段1', '字段2', '字段3', '字段4', '字段5'] }]);
-    expect(finding.explanation).toMatch(CHINESE);
-    expect(finding.explanation).toContain('事项甲2');
-    expect(finding.explanation).toContain('事项甲1');
-    expect(finding.explanation).toContain('10 个字段');
-    expect(finding.explanation).toContain('5 个（50%）');
-    expect(finding.explanation).toContain('90 天');
-    expect(finding.explanation).toContain('字段3');
+    expect(explained(finding)).toMatch(CHINESE);
+    expect(explained(finding)).toContain('事项甲2');
+    expect(explained(finding)).toContain('事项甲1');
+    expect(explained(finding)).toContain('10 个字段');
+    expect(explained(finding)).toContain('5 个（50%）');
+    expect(explained(finding)).toContain('90 天');
+    expect(explained(finding)).toContain('字段3');
   });
 
   it('does not fire at 49 % overlap and fires at 50 %', () => {
@@ -158,15 +164,21 @@ describe('DuplicateDataRequestRule (DUPLICATE_DATA_REQUEST)', () => {
     ).toEqual([]);
   });
 
-  it('names a demand by id when the engine gives no title', () => {
-    const withoutTitles = unitContext();
-    delete withoutTitles.demandTitle;
-    const [finding] = evaluate(
-      [landing({ demandId: 1, days: ['2026-03-01'], keys: [1] }), landing({ demandId: 2, days: ['2026-03-02'], keys: [1] })],
-      withoutTitles,
-    );
-    expect(finding.explanation).toContain('事项#2');
-    expect(finding.explanation).toContain('事项#1');
+  it('names a demand by id when its title is unknown, and reads nothing but the evidence', () => {
+    const [finding] = evaluate([landing({ demandId: 1, days: ['2026-03-01'], keys: [1] }), landing({ demandId: 2, days: ['2026-03-02'], keys: [1] })]);
+    const text = rule.explain(finding, () => undefined);
+    expect(text).toContain('事项#2');
+    expect(text).toContain('事项#1');
+    // A stored flag: its evidence read back as JSON gives the same text as the finding.
+    const stored = { demandId: finding.demandId, landsOn: finding.landsOn, evidence: JSON.parse(JSON.stringify(finding.evidence)) as Record<string, unknown> };
+    expect(rule.explain(stored, fixtureTitles)).toBe(explained(finding));
+    expect(rule.namedDemands(stored.evidence)).toEqual([1]);
+  });
+
+  it('explains damaged evidence with question marks rather than failing', () => {
+    const text = rule.explain({ demandId: 7, landsOn: '2026-03-02', evidence: { keyCount: 'x', earlierRequests: 'y' } }, fixtureTitles);
+    expect(text).toContain('事项甲7');
+    expect(text).toContain('? 个字段');
   });
 
   describe('against a direct all-pairs reading of the rule', () => {

@@ -1,8 +1,17 @@
 import type { ThresholdName } from '@/modules/policy/policy-document';
 import type { Finding } from './rule';
 import { formatPercent, joinZh, thresholdValues } from './rule-support';
-import type { Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
-import { DemandChains, FindingsOncePerSubject, demandLabel, landingEvents, unitFinding, dateOfDay } from './unit-rule-support';
+import type { DemandTitles, ExplainedFlag, Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
+import {
+  DemandChains,
+  FindingsOncePerSubject,
+  demandLabel,
+  evidenceOf,
+  landingEvents,
+  namedDemandsText,
+  unitFinding,
+  dateOfDay,
+} from './unit-rule-support';
 
 /** Field names and earlier demands named in the explanation; the evidence holds them all. */
 const KEYS_IN_TEXT = 10;
@@ -90,24 +99,10 @@ export class DuplicateDataRequestRule implements UnitRule {
   }
 
   private finding(unit: UnitLandings, context: UnitRuleContext, landing: Landing, day: number, earlier: EarlierRequest[]): Finding {
-    const windowDays = context.thresholds.duplicateDataWindowDays.value;
-    const minShare = context.thresholds.duplicateDataShare.value;
-    const share = earlier.length / landing.keys.length;
-    const sharedKeys = earlier.map(({ key }) => context.keyName(key));
-    const earlierDemandIds = [...new Set(earlier.map(({ demandId }) => demandId))].sort((a, b) => a - b);
-    const named = earlierDemandIds.slice(0, DEMANDS_IN_TEXT).map((id) => demandLabel(context, id));
-    const others = earlierDemandIds.length > named.length ? `等 ${earlierDemandIds.length} 个事项` : '';
-    const shownKeys = sharedKeys.slice(0, KEYS_IN_TEXT);
-    const date = dateOfDay(day);
-    const explanation =
-      `${demandLabel(context, landing.demandId)}于 ${date} 向本单位索要的 ${landing.keys.length} 个字段中，` +
-      `有 ${earlier.length} 个（${formatPercent(share)}）已在此前 ${windowDays} 天内由${joinZh(named)}${others}索要过，` +
-      `达到 ${formatPercent(minShare)} 的重复填报界限；重复的字段：${joinZh(shownKeys)}${sharedKeys.length > shownKeys.length ? '等' : ''}。` +
-      `建议向已收集这些数据的部门共享调取，同一数据只填一次。`;
-    return unitFinding(this.code, landing, unit.unitId, day, explanation, {
+    return unitFinding(this.code, landing, unit.unitId, day, {
       keyCount: landing.keys.length,
       sharedKeyCount: earlier.length,
-      share,
+      share: earlier.length / landing.keys.length,
       // Grouped by the earlier demand (each key named once): at province scale there are hundreds of
       // thousands of these flags, and a row per key tripled the evidence stored.
       earlierRequests: groupByDemand(earlier).map(({ demandId, day: askedDay, keys }) => ({
@@ -115,10 +110,29 @@ export class DuplicateDataRequestRule implements UnitRule {
         askedOn: dateOfDay(askedDay),
         keys: keys.map((key) => context.keyName(key)),
       })),
-      earlierDemandIds,
-      windowDays,
+      earlierDemandIds: [...new Set(earlier.map(({ demandId }) => demandId))].sort((a, b) => a - b),
+      windowDays: context.thresholds.duplicateDataWindowDays.value,
       thresholds: thresholdValues(context.thresholds, this.thresholdNames),
     });
+  }
+
+  namedDemands(evidence: Record<string, unknown>): number[] {
+    return evidenceOf(evidence).ids('earlierDemandIds').slice(0, DEMANDS_IN_TEXT);
+  }
+
+  explain(flag: ExplainedFlag, titles: DemandTitles): string {
+    const ev = evidenceOf(flag.evidence);
+    const share = ev.number('share');
+    const minShare = ev.threshold('duplicateDataShare');
+    const sharedKeys = ev.list('earlierRequests').flatMap((request) => (Array.isArray(request.keys) ? request.keys.map(String) : []));
+    const shownKeys = sharedKeys.slice(0, KEYS_IN_TEXT);
+    return (
+      `${demandLabel(titles, flag.demandId)}于 ${flag.landsOn} 向本单位索要的 ${ev.number('keyCount')} 个字段中，` +
+      `有 ${ev.number('sharedKeyCount')} 个（${share === '?' ? '?' : formatPercent(share)}）已在此前 ${ev.number('windowDays')} 天内由` +
+      `${namedDemandsText(titles, ev.ids('earlierDemandIds'), DEMANDS_IN_TEXT)}索要过，` +
+      `达到 ${minShare === '?' ? '?' : formatPercent(minShare)} 的重复填报界限；重复的字段：${joinZh(shownKeys)}${sharedKeys.length > shownKeys.length ? '等' : ''}。` +
+      `建议向已收集这些数据的部门共享调取，同一数据只填一次。`
+    );
   }
 }
 

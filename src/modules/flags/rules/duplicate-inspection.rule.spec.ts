@@ -1,9 +1,16 @@
+import type { Finding } from './rule';
 import { DuplicateInspectionRule } from './duplicate-inspection.rule';
 import { CHINESE, byDemand, day, landing, seededRandom, thresholdsWith, unitContext, unitOf } from './rule-spec-fixtures';
+import { fixtureTitles } from './rule-spec-fixtures';
 import type { Landing, UnitLandings, UnitRuleContext } from './unit-rule';
 
 describe('DuplicateInspectionRule (DUPLICATE_INSPECTION)', () => {
   const rule = new DuplicateInspectionRule();
+  /** Unit-rule findings are stored without text; the explanation is rendered from the evidence when read. */
+  const explained = (finding: Finding) => {
+    expect(finding.explanation).toBe('');
+    return rule.explain(finding, fixtureTitles);
+  };
   const inspection = (demandId: number, issuerId: number, days: string[], extra: Partial<Landing> = {}) =>
     landing({ demandId, issuerId, kind: 'inspection', topic: '安全生产', days, ...extra });
   const evaluate = (landings: Landing[], context: UnitRuleContext = unitContext()) => rule.evaluateUnit(unitOf(landings), context);
@@ -34,11 +41,11 @@ describe('DuplicateInspectionRule (DUPLICATE_INSPECTION)', () => {
         thresholds: { duplicateInspectionCount: 2, duplicateInspectionWindowDays: 30 },
       },
     });
-    expect(finding.explanation).toMatch(CHINESE);
-    expect(finding.explanation).toContain('事项甲2');
-    expect(finding.explanation).toContain('事项甲1');
-    expect(finding.explanation).toContain('安全生产');
-    expect(finding.explanation).toContain('30 天');
+    expect(explained(finding)).toMatch(CHINESE);
+    expect(explained(finding)).toContain('事项甲2');
+    expect(explained(finding)).toContain('事项甲1');
+    expect(explained(finding)).toContain('安全生产');
+    expect(explained(finding)).toContain('30 天');
   });
 
   it('does not fire on inspections 31 days apart', () => {
@@ -99,7 +106,7 @@ describe('DuplicateInspectionRule (DUPLICATE_INSPECTION)', () => {
       context,
     );
     expect(finding).toMatchObject({ demandId: 3, evidence: { visits: 3 } });
-    expect(finding.explanation).toContain('3 次');
+    expect(explained(finding)).toContain('3 次');
   });
 
   it('raises findings only for days in [fromDay, toDay], earlier inspections serving as evidence', () => {

@@ -1,14 +1,16 @@
 import type { ThresholdName } from '@/modules/policy/policy-document';
 import type { Finding } from './rule';
-import { joinZh, thresholdValues } from './rule-support';
-import type { Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
+import { thresholdValues } from './rule-support';
+import type { DemandTitles, ExplainedFlag, Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
 import {
   DemandChains,
   EARLIER_LIMIT,
   FindingsOncePerSubject,
   LandingEvent,
   demandLabel,
+  evidenceOf,
   landingEvents,
+  namedDemandsText,
   unitFinding,
   dateOfDay,
 } from './unit-rule-support';
@@ -99,16 +101,7 @@ export class DuplicateInspectionRule implements UnitRule {
     earlier: LandingEvent[],
     jointDemandIds: number[],
   ): Finding {
-    const windowDays = context.thresholds.duplicateInspectionWindowDays.value;
-    const minVisits = context.thresholds.duplicateInspectionCount.value;
-    const earlierDemandIds = [...new Set(earlier.map((event) => event.landing.demandId))].sort((a, b) => a - b);
-    const named = earlierDemandIds.slice(0, DEMANDS_IN_TEXT).map((id) => demandLabel(context, id));
-    const others = earlierDemandIds.length > named.length ? `等 ${earlierDemandIds.length} 个事项` : '';
-    const explanation =
-      `${demandLabel(context, landing.demandId)}于 ${dateOfDay(day)} 到本单位开展“${landing.topic}”督查检查，` +
-      `此前 ${windowDays} 天内已有 ${earlier.length} 次同主题检查（${joinZh(named)}${others}），合计 ${visits} 次，` +
-      `达到 ${windowDays} 天内 ${minVisits} 次的重复检查界限。建议与有关部门联合开展（综合查一次）或共享检查结果。`;
-    return unitFinding(this.code, landing, unit.unitId, day, explanation, {
+    return unitFinding(this.code, landing, unit.unitId, day, {
       topic: landing.topic,
       visits,
       earlierInspections: earlier.slice(-EARLIER_LIMIT).map((event) => ({
@@ -116,10 +109,25 @@ export class DuplicateInspectionRule implements UnitRule {
         issuerId: event.landing.issuerId,
         on: dateOfDay(event.day),
       })),
-      earlierDemandIds,
+      earlierDemandIds: [...new Set(earlier.map((event) => event.landing.demandId))].sort((a, b) => a - b),
       jointDemandIds,
-      windowDays,
+      windowDays: context.thresholds.duplicateInspectionWindowDays.value,
       thresholds: thresholdValues(context.thresholds, this.thresholdNames),
     });
+  }
+
+  namedDemands(evidence: Record<string, unknown>): number[] {
+    return evidenceOf(evidence).ids('earlierDemandIds').slice(0, DEMANDS_IN_TEXT);
+  }
+
+  explain(flag: ExplainedFlag, titles: DemandTitles): string {
+    const ev = evidenceOf(flag.evidence);
+    const windowDays = ev.number('windowDays');
+    const visits = ev.number('visits');
+    return (
+      `${demandLabel(titles, flag.demandId)}于 ${flag.landsOn} 到本单位开展“${ev.text('topic')}”督查检查，` +
+      `此前 ${windowDays} 天内已有 ${visits === '?' ? '?' : visits - 1} 次同主题检查（${namedDemandsText(titles, ev.ids('earlierDemandIds'), DEMANDS_IN_TEXT)}），合计 ${visits} 次，` +
+      `达到 ${windowDays} 天内 ${ev.threshold('duplicateInspectionCount')} 次的重复检查界限。建议与有关部门联合开展（综合查一次）或共享检查结果。`
+    );
   }
 }

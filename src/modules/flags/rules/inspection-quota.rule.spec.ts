@@ -1,11 +1,18 @@
+import type { Finding } from './rule';
 import type { Level } from '@/common/auth/actor';
 import type { PolicyThresholds } from '@/modules/policy/policy-document';
 import { InspectionQuotaRule } from './inspection-quota.rule';
 import { CHINESE, day, landing, thresholdsWith, unitContext, unitOf } from './rule-spec-fixtures';
+import { fixtureTitles } from './rule-spec-fixtures';
 import type { Landing, UnitRuleContext } from './unit-rule';
 
 describe('InspectionQuotaRule (INSPECTION_QUOTA)', () => {
   const rule = new InspectionQuotaRule();
+  /** Unit-rule findings are stored without text; the explanation is rendered from the evidence when read. */
+  const explained = (finding: Finding) => {
+    expect(finding.explanation).toBe('');
+    return rule.explain(finding, fixtureTitles);
+  };
   const inspection = (demandId: number, days: (string | number)[], extra: Partial<Landing> = {}) =>
     landing({ demandId, issuerId: 100 + demandId, kind: 'inspection', topic: '党建', days, ...extra });
   const evaluate = (landings: Landing[], level: Level = 'village', context: UnitRuleContext = unitContext()) =>
@@ -42,11 +49,11 @@ describe('InspectionQuotaRule (INSPECTION_QUOTA)', () => {
         thresholds: { inspectionQuotaPerQuarter: { township: 6, village: 3 } },
       },
     });
-    expect(findings[0].explanation).toMatch(CHINESE);
-    expect(findings[0].explanation).toContain('事项甲4');
-    expect(findings[0].explanation).toContain('2026-Q1');
-    expect(findings[0].explanation).toContain('第 4 次');
-    expect(findings[0].explanation).toContain('3 次');
+    expect(explained(findings[0])).toMatch(CHINESE);
+    expect(explained(findings[0])).toContain('事项甲4');
+    expect(explained(findings[0])).toContain('2026-Q1');
+    expect(explained(findings[0])).toContain('第 4 次');
+    expect(explained(findings[0])).toContain('3 次');
   });
 
   it('does not fire at the quota, and each quarter starts again', () => {

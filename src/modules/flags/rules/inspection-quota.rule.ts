@@ -3,12 +3,13 @@ import { toEpochDay } from '@/modules/demands/calendar/working-days';
 import type { ThresholdName } from '@/modules/policy/policy-document';
 import type { Finding } from './rule';
 import { LEVEL_NAMES, quarterEndOf, quarterOf, quarterStartOf, thresholdValues } from './rule-support';
-import type { Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
+import type { DemandTitles, ExplainedFlag, Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
 import {
   EARLIER_LIMIT,
   FindingsOncePerSubject,
   LandingEvent,
   demandLabel,
+  evidenceOf,
   landingEvents,
   passedOnLandings,
   unitFinding,
@@ -70,16 +71,11 @@ export class InspectionQuotaRule implements UnitRule {
     quarterEvents: LandingEvent[],
   ): Finding {
     const earlier = quarterEvents.slice(0, position - 1);
-    const explanation =
-      `${demandLabel(context, landing.demandId)}于 ${dateOfDay(day)} 到本单位的督查检查是本单位 ${quarter} 的第 ${position} 次` +
-      `（本季度共 ${quarterEvents.length} 次），超过${LEVEL_NAMES[unit.level]}单位每季度 ${quota} 次的限额。` +
-      `建议统筹压减，并入已开展的检查或改为书面了解。`;
     return unitFinding(
       this.code,
       landing,
       unit.unitId,
       day,
-      explanation,
       {
         quarter,
         level: unit.level,
@@ -91,6 +87,21 @@ export class InspectionQuotaRule implements UnitRule {
         thresholds: thresholdValues(context.thresholds, this.thresholdNames),
       },
       quarter,
+    );
+  }
+
+  namedDemands(): number[] {
+    return [];
+  }
+
+  explain(flag: ExplainedFlag, titles: DemandTitles): string {
+    const ev = evidenceOf(flag.evidence);
+    const level = ev.text('level');
+    const levelName = level in LEVEL_NAMES ? LEVEL_NAMES[level as Level] : level;
+    return (
+      `${demandLabel(titles, flag.demandId)}于 ${flag.landsOn} 到本单位的督查检查是本单位 ${ev.text('quarter')} 的第 ${ev.number('position')} 次` +
+      `（本季度共 ${ev.number('inspectionsInQuarter')} 次），超过${levelName}单位每季度 ${ev.number('quota')} 次的限额。` +
+      `建议统筹压减，并入已开展的检查或改为书面了解。`
     );
   }
 }

@@ -111,7 +111,10 @@ export function unitOf(landings: readonly Landing[], overrides: Partial<Omit<Uni
   return { unitId: 900, level: 'village', landings: ordered, ...overrides };
 }
 
-/** The year 2026, the shipped thresholds, keys named `字段n`, one planned visit, titles `事项甲n`. */
+/** Demand titles `事项甲n`, as the explanations of unit rules read them with the flag. */
+export const fixtureTitles = (demandId: number): string | undefined => `事项甲${demandId}`;
+
+/** The year 2026, the shipped thresholds, keys named `字段n`, one planned visit. */
 export function unitContext(overrides: Partial<UnitRuleContext> = {}): UnitRuleContext {
   return {
     thresholds: shippedThresholds(),
@@ -119,7 +122,6 @@ export function unitContext(overrides: Partial<UnitRuleContext> = {}): UnitRuleC
     toDay: day('2026-12-31'),
     keyName: (key) => `字段${key}`,
     plannedVisits: () => 1,
-    demandTitle: (demandId) => `事项甲${demandId}`,
     ...overrides,
   };
 }

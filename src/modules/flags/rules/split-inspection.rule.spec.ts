@@ -1,9 +1,16 @@
+import type { Finding } from './rule';
 import { CHINESE, byDemand, day, landing, unitContext, unitOf } from './rule-spec-fixtures';
+import { fixtureTitles } from './rule-spec-fixtures';
 import { SplitInspectionRule } from './split-inspection.rule';
 import type { Landing, UnitRuleContext } from './unit-rule';
 
 describe('SplitInspectionRule (SPLIT_INSPECTION)', () => {
   const rule = new SplitInspectionRule();
+  /** Unit-rule findings are stored without text; the explanation is rendered from the evidence when read. */
+  const explained = (finding: Finding) => {
+    expect(finding.explanation).toBe('');
+    return rule.explain(finding, fixtureTitles);
+  };
   const inspection = (demandId: number, days: string[], planItemId: number | null = 31, extra: Partial<Landing> = {}) =>
     landing({ demandId, issuerId: 5, kind: 'inspection', topic: '教育', days, planItemId, ...extra });
   const planned = (visits: Record<number, number | null>) => unitContext({ plannedVisits: (id) => (id in visits ? visits[id] : null) });
@@ -32,10 +39,10 @@ describe('SplitInspectionRule (SPLIT_INSPECTION)', () => {
         earlierDemandIds: [1],
       },
     });
-    expect(findings[0].explanation).toMatch(CHINESE);
-    expect(findings[0].explanation).toContain('事项甲2');
-    expect(findings[0].explanation).toContain('第 2 次');
-    expect(findings[0].explanation).toContain('计划的 1 次');
+    expect(explained(findings[0])).toMatch(CHINESE);
+    expect(explained(findings[0])).toContain('事项甲2');
+    expect(explained(findings[0])).toContain('第 2 次');
+    expect(explained(findings[0])).toContain('计划的 1 次');
   });
 
   it('does not fire within the planned visits', () => {

@@ -1,11 +1,12 @@
 import type { ThresholdName } from '@/modules/policy/policy-document';
 import type { Finding } from './rule';
-import type { Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
+import type { DemandTitles, ExplainedFlag, Landing, UnitLandings, UnitRule, UnitRuleContext } from './unit-rule';
 import {
   EARLIER_LIMIT,
   FindingsOncePerSubject,
   LandingEvent,
   demandLabel,
+  evidenceOf,
   landingEvents,
   passedOnLandings,
   unitFinding,
@@ -49,7 +50,7 @@ export class SplitInspectionRule implements UnitRule {
         const visitNumber = index + 1;
         if (visitNumber <= plannedVisits || day < context.fromDay) return;
         findings.record(String(landing.demandId), day, () =>
-          this.finding(unit, context, landing, day, planItemId, plannedVisits, visitNumber, visits.slice(0, index)),
+          this.finding(unit, landing, day, planItemId, plannedVisits, visitNumber, visits.slice(0, index)),
         );
       });
     }
@@ -58,7 +59,6 @@ export class SplitInspectionRule implements UnitRule {
 
   private finding(
     unit: UnitLandings,
-    context: UnitRuleContext,
     landing: Landing,
     day: number,
     planItemId: number,
@@ -66,15 +66,24 @@ export class SplitInspectionRule implements UnitRule {
     visitNumber: number,
     earlier: LandingEvent[],
   ): Finding {
-    const explanation =
-      `${demandLabel(context, landing.demandId)}于 ${dateOfDay(day)} 到本单位的检查是计划项目#${planItemId}在本单位的第 ${visitNumber} 次，` +
-      `超过计划的 ${plannedVisits} 次，属于拆包分包、变相增加检查。建议按计划的次数合并开展。`;
-    return unitFinding(this.code, landing, unit.unitId, day, explanation, {
+    return unitFinding(this.code, landing, unit.unitId, day, {
       planItemId,
       plannedVisits,
       visitNumber,
       earlierVisits: earlier.slice(-EARLIER_LIMIT).map((event) => ({ demandId: event.landing.demandId, on: dateOfDay(event.day) })),
       earlierDemandIds: [...new Set(earlier.map((event) => event.landing.demandId))].sort((a, b) => a - b),
     });
+  }
+
+  namedDemands(): number[] {
+    return [];
+  }
+
+  explain(flag: ExplainedFlag, titles: DemandTitles): string {
+    const ev = evidenceOf(flag.evidence);
+    return (
+      `${demandLabel(titles, flag.demandId)}于 ${flag.landsOn} 到本单位的检查是计划项目#${ev.number('planItemId')}在本单位的第 ${ev.number('visitNumber')} 次，` +
+      `超过计划的 ${ev.number('plannedVisits')} 次，属于拆包分包、变相增加检查。建议按计划的次数合并开展。`
+    );
   }
 }

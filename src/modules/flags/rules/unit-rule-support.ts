@@ -1,7 +1,7 @@
 import { fromEpochDay } from '@/modules/demands/calendar/working-days';
 import type { Finding, RuleCode } from './rule';
 import { quoteTitle } from './rule-support';
-import type { Landing, UnitRuleContext } from './unit-rule';
+import type { DemandTitles, Landing } from './unit-rule';
 
 /* Helpers of the rules that compare the demands landing on one unit (unit-rule.ts). */
 
@@ -80,11 +80,46 @@ export function passedOnLandings(landings: readonly Landing[]): Set<number> {
   return new Set(landings.filter((landing) => landing.ancestors.some((id) => ids.has(id))).map((landing) => landing.demandId));
 }
 
-/** A demand as an explanation names it: its title when the engine gave one, else its id. */
-export function demandLabel(context: UnitRuleContext, demandId: number): string {
-  const title = context.demandTitle?.(demandId);
+/** A demand as an explanation names it: its title when known, else its id. */
+export function demandLabel(titles: DemandTitles, demandId: number | null): string {
+  if (demandId === null) return '该事项';
+  const title = titles(demandId);
   return title !== undefined && title.trim() !== '' ? quoteTitle(title) : `事项#${demandId}`;
 }
+
+/** The demands named first, and how many there are when more than shown (`等 N 个事项`). */
+export function namedDemandsText(titles: DemandTitles, demandIds: readonly number[], shown: number): string {
+  const named = demandIds.slice(0, shown).map((id) => demandLabel(titles, id));
+  return named.join('、') + (demandIds.length > named.length ? `等 ${demandIds.length} 个事项` : '');
+}
+
+/**
+ * Typed reads of stored evidence (JSON read back from the database): a missing or mistyped value
+ * reads as `?` or empty rather than failing the page a coordinator opened.
+ */
+export const evidenceOf = (evidence: Record<string, unknown>) => ({
+  number(name: string): number | '?' {
+    const value = evidence[name];
+    return typeof value === 'number' && Number.isFinite(value) ? value : '?';
+  },
+  text(name: string): string {
+    const value = evidence[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '?';
+  },
+  ids(name: string): number[] {
+    const value = evidence[name];
+    return Array.isArray(value) ? value.filter((id): id is number => Number.isInteger(id)) : [];
+  },
+  threshold(name: string): number | '?' {
+    const thresholds = evidence.thresholds;
+    const value = thresholds !== null && typeof thresholds === 'object' ? (thresholds as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'number' && Number.isFinite(value) ? value : '?';
+  },
+  list(name: string): Record<string, unknown>[] {
+    const value = evidence[name];
+    return Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object') : [];
+  },
+});
 
 /** Triggering dates listed in a finding's evidence at most; `triggerCount` says how many there were. */
 export const TRIGGER_DATES_LIMIT = 31;
@@ -124,16 +159,8 @@ export class FindingsOncePerSubject {
   }
 }
 
-/** A finding about the later demand on one unit. */
-export function unitFinding(
-  rule: RuleCode,
-  landing: Landing,
-  unitId: number,
-  day: number,
-  explanation: string,
-  evidence: Record<string, unknown>,
-  period = '',
-): Finding {
+/** A finding about the later demand on one unit; its explanation is rendered from the evidence when read (`UnitRule.explain`). */
+export function unitFinding(rule: RuleCode, landing: Landing, unitId: number, day: number, evidence: Record<string, unknown>, period = ''): Finding {
   return {
     rule,
     demandId: landing.demandId,
@@ -142,7 +169,7 @@ export function unitFinding(
     target: { kind: 'unit', unitId },
     period,
     landsOn: dateOfDay(day),
-    explanation,
+    explanation: '',
     evidence,
   };
 }

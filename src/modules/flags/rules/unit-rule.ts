@@ -42,16 +42,33 @@ export interface UnitRuleContext {
   keyName(key: number): string;
   /** Planned visits of a plan item (default 1), or null when the item is unknown. */
   plannedVisits(planItemId: number): number | null;
-  /**
-   * The title of a demand, for the explanation a coordinator reads. Optional: without it (or when
-   * it answers undefined) the explanation names the demand by id (`事项#123`).
-   */
-  demandTitle?(demandId: number): string | undefined;
+}
+
+/**
+ * The title of a demand, for the explanation a coordinator reads; undefined names the demand by
+ * id (`事项#123`).
+ */
+export type DemandTitles = (demandId: number) => string | undefined;
+
+/** What an explanation rendered on read knows of a unit rule's flag: its demand, day and evidence. */
+export interface ExplainedFlag {
+  demandId: number | null;
+  landsOn: string;
+  evidence: Record<string, unknown>;
 }
 
 export interface UnitRule {
   readonly code: RuleCode;
   readonly thresholdNames: readonly (keyof PolicyThresholds)[];
-  /** Findings of this rule on one unit: each with target `{ kind: 'unit', unitId }` on the later demand. */
+  /**
+   * Findings of this rule on one unit: each with target `{ kind: 'unit', unitId }` on the later
+   * demand, and an empty explanation: it is rendered from the evidence when the flag is read
+   * (`explain`). At province scale these rules raise most of the flags, and their stored
+   * explanation repeated what the evidence holds (≈ 45 % of a flag row).
+   */
   evaluateUnit(unit: UnitLandings, context: UnitRuleContext): Finding[];
+  /** The demands `explain` names besides the flagged one, from the evidence (their titles are read with the flag). */
+  namedDemands(evidence: Record<string, unknown>): number[];
+  /** The flag's explanation in Simplified Chinese, from its evidence alone and the titles of the demands it names. */
+  explain(flag: ExplainedFlag, titles: DemandTitles): string;
 }
