@@ -275,6 +275,11 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
       const again = await evaluate('2026');
       expect(again.counts).toMatchObject({ raised: 0, reopened: 0, withdrawn: 0, refreshed: 0 });
       expect(await selectRows(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id')).toEqual(before);
+      // A flag an older evaluation stored with its text keeps it, and is not rewritten for that alone.
+      await execute(t.db, 'UPDATE flags SET explanation = ? WHERE id = ?', ['早先存下的说明', dup.id]);
+      expect((await evaluate('2026')).counts).toMatchObject({ raised: 0, refreshed: 0 });
+      expect(await selectRows(t.db, 'SELECT id, status, row_version FROM flags ORDER BY id')).toEqual(before);
+      expect((await t.http.get(`/api/v1/flags/${dup.id}`).set(bearer(users.coordinator)).expect(200)).body.explanation).toBe('早先存下的说明');
     });
 
     it('a duplicate that no longer holds after an edit is withdrawn by the next evaluation; a confirmed one would stay', async () => {
