@@ -233,6 +233,54 @@ describe('flags: rules at write time, review workflow, evaluation (e2e)', () => 
     });
   });
 
+  describe('concurrency (issue 10 point 4)', () => {
+    let prefectureCoordinator: UserRef;
+    beforeAll(async () => {
+      prefectureCoordinator = await createUser(t, 'coordinator', tree.honghe);
+    });
+
+    /** Everything one transition writes: the flag's state and version, its transition rows and its audit entries. */
+    const footprint = async (flagId: number) => ({
+      flag: (await selectRows<{ status: string; row_version: number | string }>(t.db, 'SELECT status, row_version FROM flags WHERE id = ?', [flagId])).map((r) => ({
+        status: r.status,
+        version: Number(r.row_version),
+      }))[0],
+      transitions: (await selectRows<{ to_status: string }>(t.db, 'SELECT to_status FROM flag_transitions WHERE flag_id = ? AND actor_id IS NOT NULL ORDER BY id', [flagId])).map((r) => r.to_status),
+      audit: Number((await selectRows<{ n: number | string }>(t.db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'flag.transition' AND entity_id = ?", [String(flagId)]))[0].n),
+    });
+
+    it('two coordinators moving the same flag at once: exactly one wins, the other gets 409, nothing is written twice', async () => {
+      for (let i = 0; i < 5; i++) {
+        const d = await createDemand(demandBody('report', tree, { title: `并发复核${i}`, recurrence: 'daily', until: '2026-09-30' }));
+        const [f] = await flagsOf(`demandId=${d.id}`);
+        const answers = await Promise.all([
+          move(f.id, { to: 'under_review', version: f.version }),
+          move(f.id, { to: 'under_review', version: f.version }, prefectureCoordinator),
+        ]);
+        expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+        const winner = answers.find((r) => r.status === 200)!;
+        expect(answers.find((r) => r.status === 409)!.body.details).toMatchObject({ version: winner.body.version });
+        expect(await footprint(f.id)).toEqual({ flag: { status: 'under_review', version: f.version + 1 }, transitions: ['under_review'], audit: 1 });
+      }
+    });
+
+    it('confirm and dismiss racing on one flag: one decision stands, with its own transition and audit entry only', async () => {
+      for (let i = 0; i < 3; i++) {
+        const d = await createDemand(demandBody('report', tree, { title: `并发裁定${i}`, recurrence: 'daily', until: '2026-09-30' }));
+        const [f] = await flagsOf(`demandId=${d.id}`);
+        const reviewed = await move(f.id, { to: 'under_review', version: f.version }).expect(200);
+        const [confirm, dismiss] = await Promise.all([
+          move(f.id, { to: 'confirmed', comment: '属实', version: reviewed.body.version }),
+          move(f.id, { to: 'dismissed', comment: '不属实', version: reviewed.body.version }, prefectureCoordinator),
+        ]);
+        expect([confirm.status, dismiss.status].sort()).toEqual([200, 409]);
+        const stands = confirm.status === 200 ? 'confirmed' : 'dismissed';
+        expect((confirm.status === 409 ? confirm : dismiss).body.details).toMatchObject({ currentStatus: stands, version: reviewed.body.version + 1 });
+        expect(await footprint(f.id)).toEqual({ flag: { status: stands, version: reviewed.body.version + 1 }, transitions: ['under_review', stands], audit: 2 });
+      }
+    });
+  });
+
   describe('objections become OBJECTION flags', () => {
     it('opens a flag on the objecting unit; the issuer reads it without learning which unit objected', async () => {
       const d = await createDemand(demandBody('report', tree, { title: '要求街道填报教师家访记录' }));

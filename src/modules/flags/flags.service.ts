@@ -228,7 +228,12 @@ export class FlagsService {
       const moved = await this.events.aroundBurdenChange(tx, burden, () =>
         this.repo.moveStatus(tx, id, { from: flag.status, to: dto.to, version: dto.version, assigneeId: dto.assigneeId, dueOn: dto.dueOn }, at),
       );
-      if (!moved) throw new DomainError(ErrorCode.Conflict, `Flag ${id} was changed meanwhile; reload it`, { version: flag.rowVersion });
+      if (!moved) {
+        // Lost a race: another transition committed after this one read the flag. The answer names
+        // the flag as it is now, so the client can reload and decide again with the right version.
+        const now = await this.repo.findById(tx, id);
+        throw new DomainError(ErrorCode.Conflict, `Flag ${id} was changed meanwhile; reload it`, { currentStatus: now?.status ?? flag.status, version: now?.rowVersion ?? flag.rowVersion });
+      }
       const comment = (dto.comment ?? '').trim();
       await this.repo.insertTransition(tx, { flagId: id, from: flag.status, to: dto.to, actorId: actor.userId, at, comment, assigneeId: dto.assigneeId, dueOn: dto.dueOn });
       const after = (await this.repo.findById(tx, id))!;
