@@ -3,6 +3,12 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 500;
+/**
+ * The highest page asked for: a page number like 1e40 is a whole number to the validator, and its
+ * offset reaches the database as `OFFSET 5e+41`, a syntax error (500). A million pages of 500 is
+ * far beyond any table of the ledger, so a higher page is a 400 instead.
+ */
+export const MAX_PAGE = 1_000_000;
 
 /** How a list answers: one JSON page, or every matching row as a download (src/common/export). */
 export const LIST_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -14,6 +20,7 @@ export class PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
