@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { MAX_ID } from '@/common/http/id-param';
 import { PageQueryDto } from '@/common/paging/page';
 import { DEMAND_KINDS, DemandKind } from '@/modules/demands/estimate';
@@ -91,6 +91,7 @@ export class CreateBurdenReportDto extends ReportFiguresDto {
 
   @ApiPropertyOptional({ type: ShadowDemandDto, description: 'A demand that arrived without registration; instead of demandId' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ShadowDemandDto)
   shadow?: ShadowDemandDto;

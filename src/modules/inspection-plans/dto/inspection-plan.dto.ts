@@ -5,6 +5,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -100,6 +101,7 @@ export class CreateInspectionPlanDto {
   @ApiProperty({ type: [PlanItemDto], description: `The planned inspections (at most ${MAX_ITEMS}; an empty plan plans none)` })
   @IsArray()
   @ArrayMaxSize(MAX_ITEMS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PlanItemDto)
   items!: PlanItemDto[];
@@ -118,6 +120,7 @@ export class UpdateInspectionPlanDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_ITEMS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PlanItemDto)
   items?: PlanItemDto[];
