@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsAsJson } from './common/http/client-error';
 import { requestIdFor } from './common/http/request-id';
 import type { AppConfig } from './config/app-config';
 import { serveDashboard } from './modules/dashboard/serve-dashboard';
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  answerClientErrorsAsJson(app.getHttpServer());
   // The id is assigned before the body parser runs, so even a 400/413 from the parser carries it.
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestIdFor(req, res);
