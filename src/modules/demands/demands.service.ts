@@ -118,7 +118,9 @@ export class DemandsService {
     const issuer = this.issuerOf(actor);
     const spec: DemandSpec = { ...dto, recurrence: dto.recurrence ?? 'once' };
     this.checkForm(spec);
-    return this.tx.run((tx) => this.register(tx, actor, issuer, spec));
+    // The answer is the unit of work's result: an Idempotency-Key's record commits with the demand,
+    // so a retry after a crash right behind the commit replays it instead of a lasting 409.
+    return this.tx.run((tx) => this.register(tx, actor, issuer, spec), { resultIsAnswer: true });
   }
 
   /**
@@ -208,7 +210,7 @@ export class DemandsService {
         await this.events.publish({ type: 'demand.written', tx, actor, demandId: id, change: 'cancel' });
         return after;
       });
-    });
+    }, { resultIsAnswer: true });
   }
 
   async get(actor: Actor, id: number): Promise<DemandDetailView> {

@@ -1,0 +1,75 @@
+import { IdempotencyRepository } from '@/common/idempotency/idempotency.repository';
+import { selectRows, toInt } from '@/database/dialect';
+import { bearer, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
+import { demandBody } from '../factories/demands';
+import { shadowBody } from '../factories/reports';
+import { TestApp } from '../utils/test-app';
+
+const KEY = 'Idempotency-Key';
+const REPLAYED = 'idempotent-replayed';
+let seq = 0;
+const newKey = () => `crash-key-${++seq}-${Math.random().toString(36).slice(2, 10)}`;
+
+/**
+ * A server killed right after a write committed, before a separate transaction stored the answer
+ * of its Idempotency-Key, leaves the key `pending` for good: every retry answers 409 "still being
+ * processed" until the key expires, and the client never learns what it created (issue 10.3).
+ * The writes guarded by keys therefore store their answer in the write's own transaction
+ * (`resultIsAnswer`). Here the later transaction fails, as a kill would have ended it: the first
+ * request must still be answered and its retry replayed, with one row.
+ */
+describe('Idempotency-Key: the answer commits with the write', () => {
+  let t: TestApp;
+  let tree: StandardTree;
+  let users: StandardUsers;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    tree = await standardTree(t);
+    users = await standardUsers(t, tree);
+  });
+  afterAll(() => t.close());
+
+  /** Runs `send` twice with one key while storing an answer after the write is impossible. */
+  async function withAnswerStoredLateImpossible(send: (key: string) => Promise<{ status: number; body: unknown; headers: Record<string, string> }>) {
+    const repo = t.app.get(IdempotencyRepository);
+    const late = jest.spyOn(repo, 'complete').mockRejectedValue(new Error('the process died after the write committed'));
+    try {
+      const key = newKey();
+      const first = await send(key);
+      const retry = await send(key);
+      return { first, retry, key };
+    } finally {
+      late.mockRestore();
+    }
+  }
+
+  const count = async (sql: string, params: unknown[]) => toInt((await selectRows<{ n: number | string }>(t.db, sql, params))[0].n);
+  const post = (path: string, body: object, as: UserRef, key: string) => t.http.post(`/api/v1${path}`).set(bearer(as)).set(KEY, key).send(body);
+
+  it('POST /demands', async () => {
+    const title = `崩溃测试事项-${seq}`;
+    const { first, retry, key } = await withAnswerStoredLateImpossible((k) => post('/demands', demandBody('document', tree, { title }), users.issuer, k));
+    expect(first.status).toBe(201);
+    expect({ status: retry.status, replayed: retry.headers[REPLAYED], body: retry.body }).toEqual({ status: 201, replayed: 'true', body: first.body });
+    expect(await count('SELECT COUNT(*) AS n FROM demands WHERE title = ?', [title])).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE idem_key = ? AND state = 'done'", [key])).toBe(1);
+  });
+
+  it('POST /demands/:id/cancel', async () => {
+    const created = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('meeting', tree, { title: `崩溃测试撤销-${seq}` })).expect(201);
+    const id = (created.body as { id: number }).id;
+    const { first, retry } = await withAnswerStoredLateImpossible((k) => post(`/demands/${id}/cancel`, { reason: '重复部署', cancelledOn: '2026-09-05' }, users.issuer, k));
+    expect(first.status).toBe(200);
+    expect({ status: retry.status, replayed: retry.headers[REPLAYED], body: retry.body }).toEqual({ status: 200, replayed: 'true', body: first.body });
+    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'demand.cancel' AND entity_id = ?", [String(id)])).toBe(1);
+  });
+
+  it('POST /burden-reports (stored with the write since it was built)', async () => {
+    const note = `崩溃测试填报-${seq}`;
+    const { first, retry } = await withAnswerStoredLateImpossible((k) => post('/burden-reports', shadowBody({ note }), users.reporter, k));
+    expect(first.status).toBe(201);
+    expect({ status: retry.status, replayed: retry.headers[REPLAYED], body: retry.body }).toEqual({ status: 201, replayed: 'true', body: first.body });
+    expect(await count('SELECT COUNT(*) AS n FROM burden_reports WHERE note = ?', [note])).toBe(1);
+  });
+});
