@@ -17,8 +17,20 @@ export interface HealthFigures {
   slowest: { atMs: number; ms: number; ok: boolean }[];
   holds: boolean;
   imports: JobFigures[];
-  /** The server process (main thread + job workers): peak resident set. */
-  serverRss: { sampledPeakBytes: number; samples: number; vmHwmBytes: number | null };
+  /**
+   * The server process (main thread + job workers): peak resident set over its life (VmHWM), the
+   * same peak read just before the first POST (start-up and the set-up through the API), and a
+   * timeline of its resident set during the imports with what the job said at that moment.
+   */
+  serverRss: { sampledPeakBytes: number; samples: number; vmHwmBytes: number | null; vmHwmBeforeImportBytes: number | null; timeline: RssPoint[] };
+}
+
+/** One sample of the server's resident set during an import: ms after the POST, MiB (all, anonymous), the job's state and message. */
+export interface RssPoint {
+  atMs: number;
+  rssMiB: number;
+  anonMiB: number | null;
+  phase: string;
 }
 
 export interface LatencySummary {
@@ -92,14 +104,17 @@ function rssOf(pid: number): number | null {
   }
 }
 
-function vmHwmOf(pid: number): number | null {
+/** A `kB` line of /proc/<pid>/status (VmHWM, RssAnon…) in bytes; null when it cannot be read. */
+function statusBytes(pid: number, field: string): number | null {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
 }
+
+const vmHwmOf = (pid: number) => statusBytes(pid, 'VmHWM');
 
 class Api {
   token: string | null = null;
@@ -186,11 +201,18 @@ export async function measureHealth(opts: {
   const api = new Api(`${base}/api/v1`);
   let serverPeak = 0;
   let serverSamples = 0;
+  const timeline: RssPoint[] = [];
+  /** While an import runs: when it was posted and what its job last said. */
+  let tracking: { postedAt: number; phase: string } | null = null;
   const rssTimer = setInterval(() => {
     const rss = rssOf(pid);
     if (rss !== null) {
       serverPeak = Math.max(serverPeak, rss);
       serverSamples++;
+      if (tracking) {
+        const anon = statusBytes(pid, 'RssAnon');
+        timeline.push({ atMs: round(performance.now() - tracking.postedAt, 0), rssMiB: round(rss / 2 ** 20, 1), anonMiB: anon === null ? null : round(anon / 2 ** 20, 1), phase: tracking.phase });
+      }
     }
   }, 100);
 
@@ -238,15 +260,19 @@ export async function measureHealth(opts: {
     await sleep(2000);
     const windows: [number, number][] = [];
     const imports: JobFigures[] = [];
+    const vmHwmBeforeImport = vmHwmOf(pid);
     try {
       for (const piece of opts.pieces) {
         const started = performance.now();
+        const track = { postedAt: started, phase: 'upload' };
+        tracking = track;
         log(`[health] POST /demands/import ${basename(piece.file)} (${(piece.bytes / 1024 / 1024).toFixed(1)} MiB, ${grouped(piece.rows)} rows) while polling GET /health every ${opts.pollIntervalMs} ms`);
         const accepted = await api.upload<{ jobId: number; status: string }>('/demands/import', piece.file);
         let job: JobView;
         let lastLog = performance.now();
         for (;;) {
           job = await api.call<JobView>('GET', `/jobs/${accepted.jobId}`);
+          track.phase = `${job.status}: ${job.message ?? ''}`;
           if (job.status === 'succeeded' || job.status === 'failed') break;
           if (exitCode() !== null) throw new Error(`the server exited with ${exitCode()} during the import (see ${logFile})`);
           if (performance.now() - lastLog > 5000) {
@@ -256,6 +282,7 @@ export async function measureHealth(opts: {
           await sleep(200);
         }
         const ended = performance.now();
+        tracking = null;
         windows.push([started, ended]);
         const jobSeconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
         const targets = job.result?.targets ?? 0;
@@ -299,7 +326,7 @@ export async function measureHealth(opts: {
       slowest,
       holds: during.samples > 0 && during.overLimit === 0 && imports.every((i) => i.status === 'succeeded'),
       imports,
-      serverRss: { sampledPeakBytes: serverPeak, samples: serverSamples, vmHwmBytes: vmHwmOf(pid) },
+      serverRss: { sampledPeakBytes: serverPeak, samples: serverSamples, vmHwmBytes: vmHwmOf(pid), vmHwmBeforeImportBytes: vmHwmBeforeImport, timeline },
     };
   } finally {
     clearInterval(rssTimer);

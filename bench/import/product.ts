@@ -5,7 +5,7 @@ import type { Actor } from '@/common/auth/actor';
 import { DomainEvents } from '@/common/events/domain-events';
 import { selectRows, toInt } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
-import { DemandImporter } from '@/modules/demands/demand-importer';
+import { DemandImporter, DemandImportTimings } from '@/modules/demands/demand-importer';
 import { loadFieldSynonyms } from '@/modules/demands/fields/field-key';
 import { PolicyService } from '@/modules/policy/policy.service';
 import type { Piece } from './pieces';
@@ -22,12 +22,12 @@ export interface PieceFigures {
   targets: number;
   seconds: number;
   /**
-   * Where the time went, from the importer's progress messages (null when it stops sending them):
-   * from the start to 'writing demands' (parse + validate + registration numbers), to
-   * 'writing targets' (demands, ids back), and to the end (targets, occurrences, fields, joint
-   * issuers, audit, commit).
+   * Where the time went, from the importer's own timings (it reads, checks and writes a batch of
+   * rows at a time, so these are sums over the batches): reading and parsing the file, checking
+   * rows, writing demands (registration numbers, ids back), writing their parts (targets,
+   * occurrences, fields, joint issuers), the rollups and audit entry; commit is the rest.
    */
-  phases: { prepareSeconds: number; demandsSeconds: number; targetsAndRestSeconds: number } | null;
+  phases: ImportPhases;
   rssPeakBytes: number;
 }
 
@@ -43,7 +43,16 @@ export interface ProductFigures {
   rssSamples: number;
   /** Rows in the database afterwards. */
   stored: { demands: number; targets: number; occurrences: number; fields: number; jointIssuers: number };
-  phases: { prepareSeconds: number; demandsSeconds: number; targetsAndRestSeconds: number } | null;
+  phases: ImportPhases;
+}
+
+export interface ImportPhases {
+  readSeconds: number;
+  checkSeconds: number;
+  demandsSeconds: number;
+  partsSeconds: number;
+  rollupsAndAuditSeconds: number;
+  commitSeconds: number;
 }
 
 /**
@@ -64,45 +73,47 @@ export async function importPieces(app: NestExpressApplication, actor: Actor, pi
   let samples = 0;
   for (const [index, piece] of pieces.entries()) {
     const bytes = readFileSync(piece.file);
-    const marks = new Map<string, number>();
-    const progress = (_done: number, _total: number, message: string): void => {
-      if (!marks.has(message)) marks.set(message, performance.now());
-    };
+    const timings: DemandImportTimings = { read: 0, check: 0, demands: 0, parts: 0, after: 0 };
     rss.reset();
     const started = performance.now();
-    const result = await runner.run((tx) => new DemandImporter().run(tx, bytes, basename(piece.file), { actor, policy, synonyms, events, progress }));
+    let inside = 0;
+    const result = await runner.run(async (tx) => {
+      const r = await new DemandImporter().run(tx, bytes, basename(piece.file), { actor, policy, synonyms, events, timings });
+      inside = performance.now();
+      return r;
+    });
     const ended = performance.now();
     const peak = rss.peak();
     overallPeak = Math.max(overallPeak, peak.bytes);
     samples += peak.samples;
-    const writingDemands = marks.get('writing demands');
-    const writingTargets = marks.get('writing targets');
-    const phases =
-      writingDemands !== undefined && writingTargets !== undefined
-        ? {
-            prepareSeconds: (writingDemands - started) / 1000,
-            demandsSeconds: (writingTargets - writingDemands) / 1000,
-            targetsAndRestSeconds: (ended - writingTargets) / 1000,
-          }
-        : null;
+    const phases: ImportPhases = {
+      readSeconds: timings.read / 1000,
+      checkSeconds: timings.check / 1000,
+      demandsSeconds: timings.demands / 1000,
+      partsSeconds: timings.parts / 1000,
+      rollupsAndAuditSeconds: timings.after / 1000,
+      commitSeconds: (ended - inside) / 1000,
+    };
     const seconds = (ended - started) / 1000;
     figures.push({ key: piece.key, rows: piece.rows, bytes: piece.bytes, demands: result.imported, targets: result.targets, seconds, phases, rssPeakBytes: peak.bytes });
     log(
       `[${label}] product ${index + 1}/${pieces.length} piece ${piece.key}: ${grouped(result.imported)} demands, ${grouped(result.targets)} targets in ${seconds.toFixed(2)} s ` +
-        `(${grouped(result.targets / seconds)} targets/s${phases ? `; prepare ${phases.prepareSeconds.toFixed(2)} s, demands ${phases.demandsSeconds.toFixed(2)} s, targets+rest ${phases.targetsAndRestSeconds.toFixed(2)} s` : ''}) RSS ${mib(peak.bytes)} MiB`,
+        `(${grouped(result.targets / seconds)} targets/s; ${(Object.entries(phases) as [string, number][]).map(([k, v]) => `${k.replace('Seconds', '')} ${v.toFixed(2)}`).join(', ')} s) RSS ${mib(peak.bytes)} MiB`,
     );
   }
   const count = async (table: string): Promise<number> => toInt((await selectRows<{ n: number | string }>(writer(app), `SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
   const demands = figures.reduce((s, f) => s + f.demands, 0);
   const targets = figures.reduce((s, f) => s + f.targets, 0);
   const seconds = figures.reduce((s, f) => s + f.seconds, 0);
-  const allPhases = figures.every((f) => f.phases !== null)
-    ? {
-        prepareSeconds: round(figures.reduce((s, f) => s + (f.phases?.prepareSeconds ?? 0), 0), 2),
-        demandsSeconds: round(figures.reduce((s, f) => s + (f.phases?.demandsSeconds ?? 0), 0), 2),
-        targetsAndRestSeconds: round(figures.reduce((s, f) => s + (f.phases?.targetsAndRestSeconds ?? 0), 0), 2),
-      }
-    : null;
+  const sum = (k: keyof ImportPhases) => round(figures.reduce((s, f) => s + f.phases[k], 0), 2);
+  const allPhases: ImportPhases = {
+    readSeconds: sum('readSeconds'),
+    checkSeconds: sum('checkSeconds'),
+    demandsSeconds: sum('demandsSeconds'),
+    partsSeconds: sum('partsSeconds'),
+    rollupsAndAuditSeconds: sum('rollupsAndAuditSeconds'),
+    commitSeconds: sum('commitSeconds'),
+  };
   return {
     pieces: figures,
     demands,

@@ -13,12 +13,13 @@ import { Check, machine, table } from '../common/report';
 import { grouped, log, mib } from './stats';
 
 const USAGE = `Usage: npm run bench:import -- [--scale county|province] [--year 2026] [--seed 1] [--data <dir>]
-                                [--postgres auto|on|off] [--health largest|all|off] [--poll-ms 20] [--no-full-baseline] [--keep] [--out <file>]
+                                [--postgres auto|on|off] [--health largest|all|off] [--poll-ms 20] [--no-full-baseline] [--no-product] [--keep] [--out <file>]
 
 Imports the generated demands (split by the issuer's prefecture) with the product's importer,
 times it against raw prepared single-row inserts of the same driver on the same schema, and
 measures GET /health while the server imports through POST /demands/import. Progress on stderr,
-the table on stdout, the raw figures in bench/results/<date>-import.json.`;
+the table on stdout, the raw figures in bench/results/<date>-import.json.
+--no-product skips the in-process imports and baselines (only the server's job: health, RSS).`;
 
 /** DESIGN §6: bulk import ≥ 0.3 × the raw prepared-statement insert rate. */
 const TARGET_RATIO = 0.3;
@@ -38,11 +39,13 @@ interface Options {
   pollMs: number;
   keep: boolean;
   fullBaseline: boolean;
+  /** false: only the server measurement (health, RSS), no in-process import or baseline. */
+  product: boolean;
   out?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { scale: 'county', year: 2026, seed: 1, postgres: 'auto', postgresUrl: process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL, health: 'largest', pollMs: 20, keep: false, fullBaseline: true };
+  const options: Options = { scale: 'county', year: 2026, seed: 1, postgres: 'auto', postgresUrl: process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL, health: 'largest', pollMs: 20, keep: false, fullBaseline: true, product: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -91,6 +94,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--no-full-baseline':
         options.fullBaseline = false;
+        break;
+      case '--no-product':
+        options.product = false;
         break;
       case '--out':
         options.out = value();
@@ -300,10 +306,12 @@ async function main(): Promise<void> {
     const productDbs: BenchDatabase[] = [];
     let postgres: string | null = null;
     try {
-      const sqlite = await measureDatabase('sqlite', opts, workDir, orgUnitsCsv, pieces, manifest, rss);
-      runs.push(runAnnounce(sqlite.run));
-      productDbs.push(sqlite.productDb);
-      if (opts.postgres !== 'off') {
+      const sqlite = opts.product ? await measureDatabase('sqlite', opts, workDir, orgUnitsCsv, pieces, manifest, rss) : null;
+      if (sqlite) {
+        runs.push(runAnnounce(sqlite.run));
+        productDbs.push(sqlite.productDb);
+      } else log('--no-product: no in-process import, no baseline');
+      if (sqlite && opts.postgres !== 'off') {
         postgres = await postgresAnswers(opts.postgresUrl);
         if (postgres) {
           const pg = await measureDatabase('postgres', opts, workDir, orgUnitsCsv, pieces, manifest, rss);
@@ -312,7 +320,7 @@ async function main(): Promise<void> {
         } else if (opts.postgres === 'on') throw new Error(`PostgreSQL does not answer at ${opts.postgresUrl}`);
         else log(`PostgreSQL does not answer at ${opts.postgresUrl}: skipped`);
       }
-      if (opts.fullBaseline) await measureFullBaseline(sqlite.run, sqlite.productDb, opts, workDir, orgUnitsCsv);
+      if (sqlite && opts.fullBaseline) await measureFullBaseline(sqlite.run, sqlite.productDb, opts, workDir, orgUnitsCsv);
     } finally {
       if (!opts.keep) for (const db of productDbs) await db.drop();
     }

@@ -11,10 +11,89 @@ export interface SourcedRow {
 const PARAMS_PER_STATEMENT = 30_000;
 
 /**
- * Inserts rows with multi-row INSERT statements inside the caller's transaction. Each statement
- * runs behind a savepoint; if the database rejects it, the statement's rows are replayed one by
- * one to find the row it refuses, and a 422 names that row of the file (the caller's transaction
- * is then rolled back whole, so nothing is imported).
+ * Multi-row INSERT statements inside the caller's transaction, fed a row at a time: a statement
+ * is written each time enough rows for a full one have been added (so full statements, one SQL
+ * text, even when rows arrive in many small groups), the rest at `finish()`. Each statement runs
+ * behind a savepoint; if the database rejects it, its rows are replayed one by one to find the
+ * row it refuses, and a 422 names that row of the file (the caller's transaction is then rolled
+ * back whole, so nothing is imported).
+ */
+export class BulkInserter {
+  private readonly perStatement: number;
+  private readonly tuple: string;
+  private readonly fullStatement: string;
+  private chunk: SourcedRow[] = [];
+  private written = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly table: string,
+    private readonly columns: string[],
+    private readonly onBatch?: (done: number) => void,
+  ) {
+    this.perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
+    this.tuple = `(${columns.map(() => '?').join(', ')})`;
+    this.fullStatement = this.sql(this.perStatement);
+  }
+
+  /** Rows written so far. */
+  get done(): number {
+    return this.written;
+  }
+
+  /**
+   * Adds one row. When that completes a statement, the write's promise is returned (await it
+   * before adding more); else null, so millions of rows do not each cost an await.
+   */
+  add(row: SourcedRow): Promise<void> | null {
+    this.chunk.push(row);
+    return this.chunk.length === this.perStatement ? this.flush() : null;
+  }
+
+  /** Writes the rows still waiting; returns the rows written in all. */
+  async finish(): Promise<number> {
+    await this.flush();
+    return this.written;
+  }
+
+  private sql(n: number): string {
+    return `INSERT INTO ${this.table} (${this.columns.join(', ')}) VALUES ${Array.from({ length: n }, () => this.tuple).join(', ')}`;
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.chunk;
+    if (!chunk.length) return;
+    this.chunk = [];
+    const tx = this.tx;
+    await execute(tx, 'SAVEPOINT bulk_insert');
+    try {
+      const params: unknown[] = [];
+      for (const row of chunk) for (const value of row.values) params.push(value);
+      await execute(tx, chunk.length === this.perStatement ? this.fullStatement : this.sql(chunk.length), params);
+      await execute(tx, 'RELEASE SAVEPOINT bulk_insert');
+    } catch (batchError) {
+      await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
+      for (const row of chunk) {
+        try {
+          await execute(tx, this.sql(1), row.values);
+        } catch (rowError) {
+          await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
+          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${row.sourceRow}; nothing was imported`, [
+            { row: row.sourceRow, column: this.table, message: driverMessage(rowError) },
+          ]);
+        }
+      }
+      throw batchError;
+    }
+    this.written += chunk.length;
+    this.onBatch?.(this.written);
+  }
+}
+
+/**
+ * Inserts rows with multi-row INSERT statements inside the caller's transaction (see
+ * BulkInserter). Rows are taken from the iterable a statement at a time, so a caller can
+ * generate millions lazily.
  */
 export async function insertSourcedRows(
   tx: Tx,
@@ -23,43 +102,10 @@ export async function insertSourcedRows(
   rows: Iterable<SourcedRow>,
   onBatch?: (done: number) => void,
 ): Promise<number> {
-  const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const sql = (n: number) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: n }, () => tuple).join(', ')}`;
-  const fullStatement = sql(perStatement);
-  let chunk: SourcedRow[] = [];
-  let done = 0;
-  const flush = async () => {
-    if (!chunk.length) return;
-    await execute(tx, 'SAVEPOINT bulk_insert');
-    try {
-      const params: unknown[] = [];
-      for (const row of chunk) for (const value of row.values) params.push(value);
-      await execute(tx, chunk.length === perStatement ? fullStatement : sql(chunk.length), params);
-      await execute(tx, 'RELEASE SAVEPOINT bulk_insert');
-    } catch (batchError) {
-      await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
-      for (const row of chunk) {
-        try {
-          await execute(tx, sql(1), row.values);
-        } catch (rowError) {
-          await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
-          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${row.sourceRow}; nothing was imported`, [
-            { row: row.sourceRow, column: table, message: driverMessage(rowError) },
-          ]);
-        }
-      }
-      throw batchError;
-    }
-    done += chunk.length;
-    chunk = [];
-    onBatch?.(done);
-  };
-  // Rows are taken from the iterable a statement at a time, so a caller can generate millions lazily.
+  const inserter = new BulkInserter(tx, table, columns, onBatch);
   for (const row of rows) {
-    chunk.push(row);
-    if (chunk.length === perStatement) await flush();
+    const written = inserter.add(row);
+    if (written) await written;
   }
-  await flush();
-  return done;
+  return inserter.finish();
 }

@@ -1,5 +1,7 @@
+import { rmSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@/common/auth/actor';
+import type { UploadedDiskFile } from '@/common/files/upload';
 import { JobsService } from '@/modules/jobs/jobs.service';
 
 /** Files up to this size are imported on the request thread; larger ones in a worker thread. */
@@ -10,7 +12,13 @@ export const INLINE_IMPORT_BYTES = 256 * 1024;
 export class DemandImportService {
   constructor(private readonly jobs: JobsService) {}
 
-  import(actor: Actor, bytes: Buffer, fileName: string) {
-    return this.jobs.start(actor, 'demands-import', { fileName }, { attachment: bytes, inline: bytes.length <= INLINE_IMPORT_BYTES });
+  /** The upload, stored on disk, becomes the job's file (moved, never read into memory here). */
+  async import(actor: Actor, file: UploadedDiskFile) {
+    try {
+      return await this.jobs.start(actor, 'demands-import', { fileName: file.originalname }, { attachmentFile: file.path, inline: file.size <= INLINE_IMPORT_BYTES });
+    } finally {
+      // The job has moved it, or failed to start: either way nothing is left behind.
+      rmSync(file.path, { force: true });
+    }
   }
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Actor, Level, LEVELS } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
-import { parseTabular, requireColumns, TabularRow } from '@/common/files/tabular';
+import { requireColumns } from '@/common/files/tabular';
+import { openTabular, sha256Of, TabularInput, TabularRecord } from '@/common/files/tabular-stream';
 import { nowIso } from '@/common/time';
-import { insertSourcedRows, SourcedRow } from '@/database/bulk-insert';
+import { BulkInserter, insertSourcedRows, SourcedRow } from '@/database/bulk-insert';
 import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { appendAuditEntry } from '@/modules/audit/audit.service';
 import { AuditRepository } from '@/modules/audit/audit.repository';
@@ -21,6 +21,13 @@ export const DEMAND_IMPORT_COLUMNS = [
 ] as const;
 const REQUIRED_COLUMNS = ['kind', 'title', 'topic', 'issuedOn'];
 const MAX_REPORTED_ERRORS = 1000;
+/**
+ * Rows checked and written together. The file is read, checked and written a batch at a time
+ * inside the one transaction, so the memory an import needs does not grow with the file; the
+ * first wrong row stops the writing (the rest is still checked, every problem is reported, and
+ * the transaction is rolled back).
+ */
+export const IMPORT_BATCH_ROWS = 2000;
 
 /** Where a form field's problem is reported in the file. */
 const COLUMN_OF: Record<string, string> = {
@@ -67,7 +74,24 @@ export interface DemandImportContext {
   synonyms: FieldSynonymIndex;
   /** The imported demands are announced (`burden.changed`) so the burden rollups count them in this transaction. */
   events: DomainEvents;
+  /** Bytes of the file read so far, of its size (the rows are counted as they are read). */
   progress?: (done: number, total: number, message: string) => void;
+  /** Filled with where the time went, in milliseconds (for benchmarks). */
+  timings?: DemandImportTimings;
+}
+
+/** Milliseconds spent, summed over the batches of one import. */
+export interface DemandImportTimings {
+  /** Reading and parsing the file (and its hash). */
+  read: number;
+  /** Checking rows into demands (targets, dates, estimates). */
+  check: number;
+  /** Registration numbers, demands written, their ids read back. */
+  demands: number;
+  /** Targets, occurrences, fields and joint issuers written. */
+  parts: number;
+  /** The `burden.changed` listeners (rollups) and the audit entry. */
+  after: number;
 }
 
 export interface DemandImportResult {
@@ -98,16 +122,25 @@ export class DemandImporter {
     return key;
   }
 
-  async run(tx: Tx, bytes: Buffer, fileName: string, ctx: DemandImportContext): Promise<DemandImportResult> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const file = await parseTabular(bytes, fileName);
-    requireColumns(file, REQUIRED_COLUMNS);
+  async run(tx: Tx, input: TabularInput, fileName: string, ctx: DemandImportContext): Promise<DemandImportResult> {
+    const timings = ctx.timings;
+    let clock = performance.now();
+    const lap = (phase: keyof DemandImportTimings) => {
+      const now = performance.now();
+      if (timings) timings[phase] += now - clock;
+      clock = now;
+    };
+    const sha256 = await sha256Of(input);
+    const file = await openTabular(input, fileName, IMPORT_BATCH_ROWS);
+    requireColumns({ columns: file.columns, rows: [] }, REQUIRED_COLUMNS);
     const unknown = file.columns.filter((c) => c !== '' && !(DEMAND_IMPORT_COLUMNS as readonly string[]).includes(c));
     if (unknown.length) {
       throw new DomainError(ErrorCode.Unprocessable, `Unknown column(s) ${unknown.join(', ')}`, unknown.map((column) => ({ row: 1, column, message: 'not a column of the template' })));
     }
-    if (!file.rows.length) throw new DomainError(ErrorCode.Unprocessable, 'The file has a header but no rows', [{ row: 1, message: 'no data rows' }]);
-    ctx.progress?.(0, file.rows.length, 'checking rows');
+    // A column's cells by name; with a name given twice, the later column counts (as parseTabular's rows).
+    const columnIndex = new Map<string, number>();
+    file.columns.forEach((c, i) => columnIndex.set(c, i));
+    ctx.progress?.(0, file.position().total, 'checking rows');
 
     const scopeRoot = ctx.actor.jurisdictionPath;
     if (scopeRoot === null || (ctx.actor.role !== 'coordinator' && ctx.actor.role !== 'issuer')) {
@@ -116,13 +149,37 @@ export class DemandImporter {
     const units = await this.loadUnits(tx, scopeRoot);
     const topics = new Set((await selectRows<{ code: string }>(tx, 'SELECT code FROM topics')).map((t) => t.code));
     const errors: ErrorDetail[] = [];
-    const prepared: PreparedDemand[] = [];
     const scopeCache = new Map<string, number[]>();
-    for (const row of file.rows) {
-      const before = errors.length;
-      const demand = this.prepare(row, ctx, units, topics, scopeCache, errors);
-      if (demand && errors.length === before) prepared.push(demand);
+    const writer = new DemandWriter(tx, ctx);
+    let rows = 0;
+    let imported = 0;
+    /** The database refused a row: nothing more is written, the rest of the file is still checked. */
+    let rejected: DomainError | null = null;
+    lap('read');
+    for await (const batch of file.batches()) {
+      lap('read');
+      const prepared: PreparedDemand[] = [];
+      for (const record of batch) {
+        const before = errors.length;
+        const demand = this.prepare(record, columnIndex, ctx, units, topics, scopeCache, errors);
+        if (demand && errors.length === before) prepared.push(demand);
+      }
+      rows += batch.length;
+      lap('check');
+      if (!errors.length && !rejected) {
+        try {
+          await writer.write(prepared, lap);
+          imported += prepared.length;
+        } catch (error) {
+          if (!(error instanceof DomainError) || error.code !== ErrorCode.Unprocessable) throw error;
+          rejected = error;
+        }
+      }
+      const { done, total } = file.position();
+      ctx.progress?.(done, total, `${errors.length ? 'checking' : 'importing'} rows: ${rows} read`);
     }
+    lap('read');
+    if (!rows) throw new DomainError(ErrorCode.Unprocessable, 'The file has a header but no rows', [{ row: 1, message: 'no data rows' }]);
     if (errors.length) {
       throw new DomainError(
         ErrorCode.Unprocessable,
@@ -130,17 +187,20 @@ export class DemandImporter {
         errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, MAX_REPORTED_ERRORS),
       );
     }
-    const { targets, demandIds } = await this.write(tx, prepared, ctx);
-    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds }] });
+    if (rejected) throw rejected;
+    const targets = await writer.finish();
+    lap('parts');
+    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: writer.demandIds }] });
     await appendAuditEntry(tx, this.audit, {
       actor: ctx.actor,
       action: 'demand.import',
       entityType: 'demand_import',
       entityId: sha256,
       unitPath: ctx.actor.unitPath,
-      after: { sha256, rows: prepared.length, targets, fileName },
+      after: { sha256, rows: imported, targets, fileName },
     });
-    return { imported: prepared.length, targets, sha256 };
+    lap('after');
+    return { imported, targets, sha256 };
   }
 
   /** Every unit of the caller's jurisdiction, by code and id: the targets are resolved in memory. */
@@ -156,7 +216,8 @@ export class DemandImporter {
   }
 
   private prepare(
-    { row, values }: TabularRow,
+    { row, cells }: TabularRecord,
+    columnIndex: Map<string, number>,
     ctx: DemandImportContext,
     units: { all: Unit[]; byCode: Map<string, Unit>; byId: Map<number, Unit> },
     topics: Set<string>,
@@ -168,7 +229,10 @@ export class DemandImporter {
       err(column, message);
       return null;
     };
-    const cell = (c: string) => (values[c] ?? '').trim();
+    const cell = (c: string) => {
+      const i = columnIndex.get(c);
+      return i === undefined ? '' : (cells[i] ?? '').trim();
+    };
     const int = (c: string, min: number, max: number): number | undefined => {
       const v = cell(c);
       if (v === '') return undefined;
@@ -340,10 +404,35 @@ export class DemandImporter {
       lastLandsOn: dates.at(-1) ?? null,
     };
   }
+}
 
-  /** Set-based writes: registration ranges, then multi-row inserts of demands and their parts. */
-  private async write(tx: Tx, demands: PreparedDemand[], ctx: DemandImportContext): Promise<{ targets: number; demandIds: number[] }> {
-    const total = demands.length;
+/**
+ * Writes checked demands a batch at a time inside the import's transaction: registration
+ * numbers (a range per prefix and year, in file order), the demands, their ids read back, then
+ * their part rows (targets, occurrences, fields, joint issuers) into inserters that write full
+ * multi-row statements across batches. A database refusal is a 422 naming the file's row.
+ */
+class DemandWriter {
+  private readonly at = nowIso();
+  readonly demandIds: number[] = [];
+  private readonly targets: BulkInserter;
+  private readonly occurrences: BulkInserter;
+  private readonly fields: BulkInserter;
+  private readonly joint: BulkInserter;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly ctx: DemandImportContext,
+  ) {
+    this.targets = new BulkInserter(tx, 'demand_targets', ['demand_id', 'unit_id', 'estimated_minutes']);
+    this.occurrences = new BulkInserter(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences']);
+    this.fields = new BulkInserter(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key']);
+    this.joint = new BulkInserter(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id']);
+  }
+
+  async write(demands: PreparedDemand[], lap: (phase: keyof DemandImportTimings) => void): Promise<void> {
+    if (!demands.length) return;
+    const { tx, ctx } = this;
     const counters = new Map<string, PreparedDemand[]>();
     for (const d of demands) {
       const key = `${d.prefix}|${d.year}`;
@@ -361,8 +450,7 @@ export class DemandImporter {
       const first = toInt(row.last_seq) - group.length + 1;
       group.forEach((d, i) => numbers.set(d, `${prefix}-${year}-${String(first + i).padStart(6, '0')}`));
     }
-    const at = nowIso();
-    ctx.progress?.(0, total, 'writing demands');
+    const at = this.at;
     await insertSourcedRows(
       tx,
       'demands',
@@ -379,48 +467,47 @@ export class DemandImporter {
           JSON.stringify(d.requiresTrace), JSON.stringify(d.details), JSON.stringify(d.scopes), null, null, 'active', d.targets.length, ctx.actor.userId, at, at, 1,
         ],
       })),
-      (done) => ctx.progress?.(done, total, 'writing demands'),
     );
-    const ids = await this.idsByRegistration(tx, [...numbers.values()]);
-    const idOf = (d: PreparedDemand) => ids.get(numbers.get(d)!)!;
-    // The part rows are generated as they are written: millions of targets never sit in memory at once.
-    const targetCount = demands.reduce((n, d) => n + d.targets.length, 0);
-    ctx.progress?.(0, targetCount, 'writing targets');
-    await insertSourcedRows(
-      tx,
-      'demand_targets',
-      ['demand_id', 'unit_id', 'estimated_minutes'],
-      partRows(demands, (d, id) => d.targets.map((unit) => [id, unit, d.estimateMinutes]), idOf),
-      (done) => ctx.progress?.(done, targetCount, 'writing targets'),
-    );
-    await insertSourcedRows(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences'], partRows(demands, (d, id) => [...d.occurrences].map(([month, n]) => [id, month, n]), idOf));
-    await insertSourcedRows(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key'], partRows(demands, (d, id) => d.fields.map((f, i) => [id, i + 1, f.name, f.key]), idOf));
-    await insertSourcedRows(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id'], partRows(demands, (d, id) => d.joint.map((j) => [id, j]), idOf));
-    return { targets: targetCount, demandIds: [...ids.values()] };
+    const ids = await this.idsByRegistration([...numbers.values()]);
+    lap('demands');
+    const add = async (inserter: BulkInserter, row: SourcedRow) => {
+      const written = inserter.add(row);
+      if (written) await written;
+    };
+    for (const d of demands) {
+      const id = ids.get(numbers.get(d)!)!;
+      this.demandIds.push(id);
+      const sourceRow = d.row;
+      for (const unit of d.targets) {
+        const written = this.targets.add({ sourceRow, values: [id, unit, d.estimateMinutes] });
+        if (written) await written;
+      }
+      for (const [month, n] of d.occurrences) await add(this.occurrences, { sourceRow, values: [id, month, n] });
+      for (let i = 0; i < d.fields.length; i++) await add(this.fields, { sourceRow, values: [id, i + 1, d.fields[i].name, d.fields[i].key] });
+      for (const j of d.joint) await add(this.joint, { sourceRow, values: [id, j] });
+    }
+    lap('parts');
   }
 
-  private async idsByRegistration(tx: Tx, numbers: string[]): Promise<Map<string, number>> {
+  /** Writes the part rows still waiting; returns the number of targets written. */
+  async finish(): Promise<number> {
+    await this.occurrences.finish();
+    await this.fields.finish();
+    await this.joint.finish();
+    return this.targets.finish();
+  }
+
+  private async idsByRegistration(numbers: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (let i = 0; i < numbers.length; i += 1000) {
       const chunk = numbers.slice(i, i + 1000);
       const rows = await selectRows<{ id: number | string; registration_no: string }>(
-        tx,
+        this.tx,
         `SELECT id, registration_no FROM demands WHERE registration_no IN (${chunk.map(() => '?').join(', ')})`,
         chunk,
       );
       for (const r of rows) out.set(r.registration_no, toInt(r.id));
     }
     return out;
-  }
-}
-
-/** The rows of one part table (targets, occurrences, …) of every demand, generated lazily. */
-function* partRows(
-  demands: PreparedDemand[],
-  rowsOf: (d: PreparedDemand, id: number) => unknown[][],
-  idOf: (d: PreparedDemand) => number,
-): Generator<SourcedRow> {
-  for (const d of demands) {
-    for (const values of rowsOf(d, idOf(d))) yield { sourceRow: d.row, values };
   }
 }

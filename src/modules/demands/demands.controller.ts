@@ -4,7 +4,7 @@ import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
 import { ExportableList } from '@/common/export/exportable-list';
-import { SingleFileUpload, UploadedTableFile } from '@/common/files/upload';
+import { SingleFileToDisk, UploadedDiskFile } from '@/common/files/upload';
 import { ParseIdPipe } from '@/common/http/id-param';
 import { pageRequest } from '@/common/paging/page';
 import { DemandImportService } from './demand-import.service';
@@ -44,10 +44,10 @@ export class DemandsController {
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } }, description: 'CSV (UTF-8 or GB18030) or XLSX in the template of data/templates/demands-import.csv' })
-  @UseInterceptors(SingleFileUpload())
-  import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedTableFile | undefined) {
+  @UseInterceptors(SingleFileToDisk())
+  import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedDiskFile | undefined) {
     if (!file) throw new DomainError(ErrorCode.BadRequest, 'Send the table as multipart/form-data in the field "file"', [{ field: 'file', message: 'missing' }]);
-    return this.importer.import(actor, file.buffer, file.originalname);
+    return this.importer.import(actor, file);
   }
 
   /** Is this notice registered? For the targets, the issuer and coordinators above. */

@@ -56,6 +56,12 @@ export interface JobDefinition<Input, Result> {
   readonly kind: string;
   /** Absolute path of the file that exports this definition: pass `__filename`. */
   readonly module: string;
+  /**
+   * Heap cap (old generation, MB) of its worker thread; absent: the default (DEFAULT_WORKER_HEAP_MB).
+   * A job that streams its input in batches needs little, and a lower cap makes V8 collect
+   * before the heap grows: the server's resident set stays under DESIGN §6's 400 MB.
+   */
+  readonly workerHeapMb?: number;
   /** Roles that may start it through `POST /jobs`; absent: only through its feature's own route. */
   readonly startableBy?: readonly Role[];
   /**

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
@@ -48,6 +48,12 @@ export interface StartOptions {
   inline?: boolean;
   /** A file for the job (an upload): kept in the data folder, at `ctx.attachmentPath`, until the job ends. */
   attachment?: Buffer;
+  /**
+   * The same for a file already on disk (an upload stored by multer's disk storage): it is moved
+   * into the data folder, so the upload never sits in the server's memory. The job owns it from
+   * then on; when the job cannot be stored, it is removed.
+   */
+  attachmentFile?: string;
 }
 
 /** A job that has just succeeded, as `onSucceeded` handlers see it. */
@@ -210,9 +216,16 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!options.inline && this.tx.reader.queryRunner?.isTransactionActive) {
       throw new Error('JobsService.start (worker job) must be called outside TransactionRunner.run: the worker cannot see an uncommitted job');
     }
-    const input = definition.parseInput(rawInput, actor);
+    let input: unknown;
+    try {
+      input = definition.parseInput(rawInput, actor);
+    } catch (error) {
+      if (options.attachmentFile) rmSync(options.attachmentFile, { force: true });
+      throw error;
+    }
     const inputJson = JSON.stringify(input ?? null);
-    const attachmentPath = options.attachment ? this.storeAttachment(options.attachment) : null;
+    const attachmentBytes = options.attachment?.length ?? (options.attachmentFile ? statSync(options.attachmentFile).size : undefined);
+    const attachmentPath = options.attachment ? this.storeAttachment(options.attachment) : options.attachmentFile ? this.moveAttachment(options.attachmentFile) : null;
     const status: 'queued' | 'running' = options.inline ? 'running' : 'queued';
     let jobId: number;
     try {
@@ -224,7 +237,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
           entityType: 'job',
           entityId: id,
           unitPath: actor.unitPath,
-          after: { id, kind, input, inline: options.inline === true, attachmentBytes: options.attachment?.length },
+          after: { id, kind, input, inline: options.inline === true, attachmentBytes },
         });
         return id;
       });
@@ -324,6 +337,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         database: this.config.database,
         attachmentPath: job.attachmentPath,
         listenerModules: [...this.listenerModules],
+        heapMb: definition.workerHeapMb,
       });
     } catch (error) {
       this.logger.error({ err: error, jobId }, `Job ${jobId}: the worker thread did not start`);
@@ -402,11 +416,35 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private storeAttachment(content: Buffer): string {
-    const dir = join(this.config.dataDir, 'job-files');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${randomUUID()}.upload`);
+    const path = this.attachmentFilePath();
     writeFileSync(path, content, { mode: 0o600 });
     return path;
+  }
+
+  /** Moves a stored upload into the job files (a copy when it lies on another file system). */
+  private moveAttachment(from: string): string {
+    const path = this.attachmentFilePath();
+    try {
+      renameSync(from, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') {
+        rmSync(from, { force: true });
+        throw error;
+      }
+      try {
+        copyFileSync(from, path);
+      } finally {
+        rmSync(from, { force: true });
+      }
+    }
+    chmodSync(path, 0o600);
+    return path;
+  }
+
+  private attachmentFilePath(): string {
+    const dir = join(this.config.dataDir, 'job-files');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return join(dir, `${randomUUID()}.upload`);
   }
 
   private async removeAttachment(jobId: number, path: string | null): Promise<void> {

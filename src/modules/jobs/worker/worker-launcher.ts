@@ -17,16 +17,19 @@ export interface WorkerJobData {
   attachmentPath: string | null;
   /** Modules exporting `registerJobListeners` (see JobListenerModule), loaded before the job runs. */
   listenerModules: string[];
+  /** The job kind's heap cap (JobDefinition.workerHeapMb); absent: DEFAULT_WORKER_HEAP_MB. */
+  heapMb?: number;
 }
 
 /** Messages a worker posts to the thread that started it. */
 export type WorkerMessage = { type: 'log'; level: 'error' | 'warn'; message: string; stack?: string };
 
 /**
- * Heap cap of one job's worker. Jobs stream their tables in batches (DESIGN §6: the server stays
- * under 400 MB); a job that tries to hold a table in memory fails instead of taking the server down.
+ * Heap cap of one job's worker, unless its kind sets its own. Jobs stream their tables in batches
+ * (DESIGN §6: the server stays under 400 MB); a job that tries to hold a table in memory fails
+ * instead of taking the server down.
  */
-const WORKER_HEAP_MB = 256;
+export const DEFAULT_WORKER_HEAP_MB = 256;
 
 /**
  * The built code runs `job-worker.js` directly (tsc-alias has already rewritten the `@/` imports).
@@ -65,7 +68,7 @@ require(entry);
 export function launchJobWorker(data: WorkerJobData): Worker {
   const fromSources = extname(__filename) === '.ts';
   const entry = join(__dirname, `job-worker${fromSources ? '.ts' : '.js'}`);
-  const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB };
+  const resourceLimits = { maxOldGenerationSizeMb: data.heapMb ?? DEFAULT_WORKER_HEAP_MB };
   if (!fromSources) return new Worker(entry, { workerData: data, resourceLimits });
   // src/modules/jobs/worker → src → the project root (where tsconfig.json and node_modules are).
   const srcRoot = join(__dirname, '..', '..', '..');
