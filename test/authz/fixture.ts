@@ -32,8 +32,16 @@ export interface CaseRef {
   version: number;
 }
 
-/** Who owns an object: the department issuer's side, the township issuer's side, or the other county. */
-export type Owner = 'issuer' | 'areaIssuer' | 'foreign';
+/**
+ * Who owns an object: the department issuer's side, the township issuer's side, another office
+ * of the same county (蒙自市卫生健康局 → 雨过铺街道: the "peer" scope), or the other county.
+ */
+export type Owner = 'issuer' | 'areaIssuer' | 'peer' | 'foreign';
+/** The reporting side of a burden report: 文澜街道, 雨过铺街道 (peer) or 城区街道 (foreign). */
+export type ReportSide = 'in' | 'peer' | 'foreign';
+/** Text that marks objects of the peer office and of the other county in an answer. */
+export const MARK = { peer: 'WJJ-PEER', foreign: 'GJ-SECRET' } as const;
+const markOf = (owner: Owner | ReportSide) => (owner === 'foreign' ? MARK.foreign : owner === 'peer' ? MARK.peer : '蒙自');
 
 let seq = 0;
 let planYear = 2026;
@@ -51,18 +59,20 @@ export class AuthzFixture {
   readonly subjects: Record<Subject, UserRef>;
   /** Users of 个旧市: the owners of every object outside the subjects' jurisdiction. */
   readonly foreign: { issuer: UserRef; reporter: UserRef; coordinator: UserRef; inspector: UserRef; office: UnitRef };
+  /** Another office of 蒙自市 (卫生健康局) and 雨过铺街道's reporter: inside the county, not the subjects' own. */
+  readonly peer: { issuer: UserRef; reporter: UserRef; office: UnitRef };
   /** Twins of each subject whose tokens are revoked: by disabling the user, or by a new password. */
   readonly revoked: Record<'disabled' | 'superseded', Record<Subject, UserRef>>;
   readonly standing = {} as {
     demand: Record<Owner, DemandRef>;
     flag: Record<Owner, FlagRef>;
     confirmedFlag: Record<'in' | 'foreign', FlagRef>;
-    report: Record<'in' | 'foreign', ReportRef>;
-    shadow: Record<'in' | 'foreign', ReportRef>;
+    report: Record<ReportSide, ReportRef>;
+    shadow: Record<ReportSide, ReportRef>;
     objection: number;
     plan: Record<Owner, number>;
     case: Record<'in' | 'foreign', CaseRef>;
-    job: Record<Subject | 'foreign', number>;
+    job: Record<Subject | 'peer' | 'foreign', number>;
     bulletinJob: number;
   };
 
@@ -72,10 +82,12 @@ export class AuthzFixture {
     readonly users: StandardUsers,
     subjects: Record<Subject, UserRef>,
     foreign: AuthzFixture['foreign'],
+    peer: AuthzFixture['peer'],
     revoked: AuthzFixture['revoked'],
   ) {
     this.subjects = subjects;
     this.foreign = foreign;
+    this.peer = peer;
     this.revoked = revoked;
   }
 
@@ -98,13 +110,15 @@ export class AuthzFixture {
       inspector: users.gejiuInspector,
       office,
     };
+    const peerOffice = await createUnit(t, '532503-WJJ', '蒙自市卫生健康局', tree.mengzi, { kind: 'department', level: 'county' });
+    const peer = { issuer: await createUser(t, 'issuer', peerOffice), reporter: await createUser(t, 'reporter', tree.yuguopu), office: peerOffice };
     const twin = async (s: Subject) => createUser(t, subjects[s].role, subjects[s].orgUnitId === null ? null : unitById(tree, subjects[s].orgUnitId));
     const revoked = { disabled: {} as Record<Subject, UserRef>, superseded: {} as Record<Subject, UserRef> };
     for (const s of Object.keys(subjects) as Subject[]) {
       revoked.disabled[s] = await twin(s);
       revoked.superseded[s] = await twin(s);
     }
-    const fx = new AuthzFixture(t, tree, users, subjects, foreign, revoked);
+    const fx = new AuthzFixture(t, tree, users, subjects, foreign, peer, revoked);
     // Revocation as the product offers it (DESIGN §3 PATCH /users/:id: disable, reset password).
     for (const s of Object.keys(subjects) as Subject[]) {
       await fx.ok(fx.t.http.patch(`${API}/users/${revoked.disabled[s].id}`).set(bearer(users.admin)).send({ disabled: true }));
@@ -126,22 +140,27 @@ export class AuthzFixture {
   private async buildStanding(): Promise<void> {
     this.mark('users');
     const s = this.standing;
-    s.demand = { issuer: await this.newDemand('issuer'), areaIssuer: await this.newDemand('areaIssuer'), foreign: await this.newDemand('foreign') };
-    s.flag = { issuer: await this.flagOf(s.demand.issuer, 'issuer'), areaIssuer: await this.flagOf(s.demand.areaIssuer, 'areaIssuer'), foreign: await this.flagOf(s.demand.foreign, 'foreign') };
+    s.demand = { issuer: await this.newDemand('issuer'), areaIssuer: await this.newDemand('areaIssuer'), peer: await this.newDemand('peer'), foreign: await this.newDemand('foreign') };
+    s.flag = {
+      issuer: await this.flagOf(s.demand.issuer, 'issuer'),
+      areaIssuer: await this.flagOf(s.demand.areaIssuer, 'areaIssuer'),
+      peer: await this.flagOf(s.demand.peer, 'peer'),
+      foreign: await this.flagOf(s.demand.foreign, 'foreign'),
+    };
     s.confirmedFlag = { in: await this.newFlag('issuer', 'confirmed'), foreign: await this.newFlag('foreign', 'confirmed') };
-    s.report = { in: await this.newReport('in', s.demand.issuer.id), foreign: await this.newReport('foreign', s.demand.foreign.id) };
-    s.shadow = { in: await this.newReport('in'), foreign: await this.newReport('foreign') };
-    s.plan = { issuer: await this.newPlan('issuer', 'draft'), areaIssuer: await this.newPlan('areaIssuer', 'draft'), foreign: await this.newPlan('foreign', 'draft') };
+    s.report = { in: await this.newReport('in', s.demand.issuer.id), peer: await this.newReport('peer', s.demand.peer.id), foreign: await this.newReport('foreign', s.demand.foreign.id) };
+    s.shadow = { in: await this.newReport('in'), peer: await this.newReport('peer'), foreign: await this.newReport('foreign') };
+    s.plan = { issuer: await this.newPlan('issuer', 'draft'), areaIssuer: await this.newPlan('areaIssuer', 'draft'), peer: await this.newPlan('peer', 'draft'), foreign: await this.newPlan('foreign', 'draft') };
     this.mark('demands, flags, reports, plans');
     s.case = { in: await this.newCase('in'), foreign: await this.newCase('foreign') };
-    s.objection = (await this.ok<{ id: number }>(this.t.http.post(`${API}/demands/${s.demand.foreign.id}/objections`).set(bearer(this.foreign.reporter)).send({ reason: 'GJ-SECRET 不属于街道职责' }))).id;
+    s.objection = (await this.ok<{ id: number }>(this.t.http.post(`${API}/demands/${s.demand.foreign.id}/objections`).set(bearer(this.foreign.reporter)).send({ reason: `${MARK.foreign} 不属于街道职责` }))).id;
     this.mark('cases');
     s.bulletinJob = await this.newBulletinJob();
     this.mark('bulletin cases');
-    s.job = {} as Record<Subject | 'foreign', number>;
+    s.job = {} as Record<Subject | 'peer' | 'foreign', number>;
     for (const who of Object.keys(this.subjects) as Subject[]) s.job[who] = await this.finishedJob(this.subjects[who]);
+    s.job.peer = await this.finishedJob(this.peer.issuer);
     s.job.foreign = await this.finishedJob(this.foreign.coordinator);
-    await this.waitForJobs();
     this.mark('jobs');
   }
 
@@ -155,7 +174,7 @@ export class AuthzFixture {
   }
 
   ownerUser(owner: Owner): UserRef {
-    return owner === 'foreign' ? this.foreign.issuer : this.subjects[owner];
+    return owner === 'foreign' ? this.foreign.issuer : owner === 'peer' ? this.peer.issuer : this.subjects[owner];
   }
 
   /** A token of the subject's role that the guard must refuse. */
@@ -176,10 +195,10 @@ export class AuthzFixture {
 
   // ---- objects ----
 
-  /** A daily report demand (so it raises a FREQUENT_REPORT flag at once): 教育局 → 文澜街道, 文澜街道 → 文澜社区, or 个旧市教育局 → 城区街道. */
+  /** A daily report demand (so it raises a FREQUENT_REPORT flag at once): 教育局 → 文澜街道, 文澜街道 → 文澜社区, 卫健局 → 雨过铺街道, or 个旧市教育局 → 城区街道. */
   async newDemand(owner: Owner, overrides: Record<string, unknown> = {}): Promise<DemandRef> {
-    const target = owner === 'issuer' ? this.tree.wenlan : owner === 'areaIssuer' ? this.tree.village : this.tree.gejiuTown;
-    const body = demandBody('report', this.tree, { title: `${owner === 'foreign' ? 'GJ-SECRET' : '蒙自'}-每日报送-${next()}`, recurrence: 'daily', until: '2026-09-30', targetUnitIds: [target.id], ...overrides });
+    const target = { issuer: this.tree.wenlan, areaIssuer: this.tree.village, peer: this.tree.yuguopu, foreign: this.tree.gejiuTown }[owner];
+    const body = demandBody('report', this.tree, { title: `${markOf(owner)}-每日报送-${next()}`, recurrence: 'daily', until: '2026-09-30', targetUnitIds: [target.id], ...overrides });
     const created = await this.ok<{ id: number; version: number; registrationNo: string }>(this.t.http.post(`${API}/demands`).set(bearer(this.ownerUser(owner))).send(body));
     return { id: created.id, version: created.version, registrationNo: created.registrationNo };
   }
@@ -211,10 +230,10 @@ export class AuthzFixture {
     return this.moveFlag(flag, 'rectifying', coordinator, { dueOn: '2099-12-31' });
   }
 
-  /** A burden report of 文澜街道 (in) or 城区街道 (foreign): on a demand, or a shadow demand without one. */
-  async newReport(side: 'in' | 'foreign', demandId?: number): Promise<ReportRef> {
-    const as = side === 'in' ? this.subjects.reporter : this.foreign.reporter;
-    const note = side === 'foreign' ? 'GJ-SECRET' : '蒙自';
+  /** A burden report of 文澜街道 (in), 雨过铺街道 (peer) or 城区街道 (foreign): on a demand, or a shadow demand without one. */
+  async newReport(side: ReportSide, demandId?: number): Promise<ReportRef> {
+    const as = { in: this.subjects.reporter, peer: this.peer.reporter, foreign: this.foreign.reporter }[side];
+    const note = markOf(side);
     const body = demandId === undefined ? shadowBody({ note }, { title: `${note}-紧急报送-${next()}` }) : reportBody(demandId, '2026-09', { note });
     const created = await this.ok<ReportRef>(this.t.http.post(`${API}/burden-reports`).set(bearer(as)).send(body));
     return { id: created.id, version: created.version };
@@ -240,7 +259,7 @@ export class AuthzFixture {
   async newCase(side: 'in' | 'foreign'): Promise<CaseRef> {
     const as = side === 'in' ? this.subjects.inspector : this.foreign.inspector;
     const flag = side === 'in' ? this.standing.confirmedFlag.in : this.standing.confirmedFlag.foreign;
-    const created = await this.ok<CaseRef>(this.t.http.post(`${API}/cases`).set(bearer(as)).send({ flagIds: [flag.id], title: `${side === 'foreign' ? 'GJ-SECRET' : '蒙自'}某局随意要求每日报送-${next()}` }));
+    const created = await this.ok<CaseRef>(this.t.http.post(`${API}/cases`).set(bearer(as)).send({ flagIds: [flag.id], title: `${markOf(side)}某局随意要求每日报送-${next()}` }));
     return { id: created.id, version: created.version };
   }
 
@@ -280,8 +299,19 @@ export class AuthzFixture {
     return toInt(rows[0].id);
   }
 
+  /** Waits until one job has finished (the bulletin renders in a worker while the first rows are asked). */
+  async waitForJob(id: number, timeoutMs = 240_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await selectRows<{ status: string }>(this.t.db, 'SELECT status FROM jobs WHERE id = ?', [id]);
+      if (row.status === 'succeeded') return;
+      if (row.status === 'failed' || Date.now() > deadline) throw new Error(`fixture: job ${id} is ${row.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Waits until no job is queued or running, so workers never write under the cells (SQLite has one write lock). */
-  async waitForJobs(timeoutMs = 60_000): Promise<void> {
+  async waitForJobs(timeoutMs = 240_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [row] = await selectRows<{ n: number | string }>(this.t.db, `SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')`);

@@ -17,6 +17,11 @@
  *        The township issuer's "in" demand/flag/plan is its own (文澜街道 → 文澜社区).
  *   out  the same kind of object in 个旧市 (another county: outside every subject's jurisdiction);
  *        for lists, a filter naming it (issuerId, unitId, underId).
+ *   peer (on the rows where it tells something) the object of another party of the same county:
+ *        蒙自市卫生健康局's demand to 雨过铺街道, its flag, plan, budget and job, 雨过铺街道's reports
+ *        and the unit itself. Inside the department issuer's jurisdiction but not its own; outside
+ *        the township issuer's and the reporter's (文澜街道's subtree). Broken object-level
+ *        authorisation between offices of one county is the likeliest in practice.
  * Expected answers:
  *   a status, or 'hidden' for a list filtered to the outside: the caller learns nothing of it —
  *   a 2xx whose items hold no object of 个旧市, or a 403/404 (DESIGN does not say which).
@@ -34,7 +39,7 @@
 
 export const SUBJECTS = ['issuer', 'areaIssuer', 'reporter', 'coordinator', 'inspector', 'admin'] as const;
 export type Subject = (typeof SUBJECTS)[number];
-export type Scope = 'in' | 'out';
+export type Scope = 'in' | 'out' | 'peer';
 export type Expected = number | 'hidden';
 export type Cell = Expected | readonly [Expected, Expected];
 
@@ -50,6 +55,8 @@ export interface MatrixRow {
   /** Whether the route has an object/filter inside or outside the caller's jurisdiction. */
   scoped: boolean;
   expect: Record<Subject, Cell>;
+  /** The peer-scope cells of the subjects listed (the others have none on this row). */
+  peer?: Partial<Record<Subject, Expected>>;
   /**
    * Write routes: extra privileged fields, each sent alone on the allowed request; the
    * ValidationPipe (whitelist + forbidNonWhitelisted) must answer 400 and change nothing (OWASP API6).
@@ -79,7 +86,7 @@ export const MATRIX: MatrixRow[] = [
   { route: 'GET /org-units', design: '§3 GET /org-units: all read (jurisdiction); §1 org unit visible within jurisdiction; admin: the organisation tree', scoped: true, expect: { ...all([200, 'hidden']), admin: [200, 200] } },
   { route: 'POST /org-units', design: '§3 POST /org-units: admin writes; §1 admin: organisation tree', scoped: true, expect: only({ admin: [201, 201] }, [403, 403]), massAssignment: [{ path: '/53/' }, { depth: 0 }] },
   { route: 'POST /org-units/import', design: '§3 POST /org-units/import: admin writes', scoped: false, expect: only({ admin: 201 }) },
-  { route: 'GET /org-units/:id', design: '§1 org unit: anyone whose jurisdiction contains it (public division list: 403 outside)', scoped: true, expect: { ...all([200, 403]), admin: [200, 200] } },
+  { route: 'GET /org-units/:id', design: '§1 org unit: anyone whose jurisdiction contains it (public division list: 403 outside)', scoped: true, peer: { issuer: 200, areaIssuer: 403, reporter: 403 }, expect: { ...all([200, 403]), admin: [200, 200] } },
   { route: 'PATCH /org-units/:id', design: '§3 PATCH /org-units/:id: admin writes', scoped: true, expect: only({ admin: [200, 200] }, [403, 403]), massAssignment: [{ path: '/53/' }, { code: '999999' }] },
 
   // ---- reference data: §3 "GET /topics, GET/POST /duty-items | all read, admin writes" ----
@@ -93,48 +100,48 @@ export const MATRIX: MatrixRow[] = [
   { route: 'PATCH /users/:id', design: '§3 PATCH /users/:id: admin', scoped: true, expect: only({ admin: [200, 200] }, [403, 403]), massAssignment: [{ role: 'admin' }, { tokenVersion: 0 }, { username: 'root' }] },
 
   // ---- inspection plans: §3 "issuer writes own; coordinator approves"; §1 inspector reads everything in its jurisdiction; reporters and admin have no part in plans ----
-  { route: 'GET /inspection-plans', design: '§3 plans: issuer (own), coordinator (approves), §1 inspector reads its jurisdiction', scoped: true, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'GET /inspection-plans', design: '§3 plans: issuer (own), coordinator (approves), §1 inspector reads its jurisdiction', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
   { route: 'POST /inspection-plans', design: '§3 POST /inspection-plans: issuer writes own', scoped: false, expect: only({ issuer: 201, areaIssuer: 201 }), massAssignment: [{ issuerId: '$foreignOffice' }, { status: 'approved' }, { version: 9 }] },
-  { route: 'GET /inspection-plans/:id', design: '§3 plans: issuer own, coordinator, inspector; a plan is no secret: 403 outside', scoped: true, expect: only({ issuer: [200, 403], areaIssuer: [200, 403], coordinator: [200, 403], inspector: [200, 403] }, [403, 403]) },
-  { route: 'PATCH /inspection-plans/:id', design: '§3 plans: issuer writes own (a draft)', scoped: true, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]), massAssignment: [{ status: 'approved' }, { issuerId: '$foreignOffice' }, { year: 2099 }] },
-  { route: 'POST /inspection-plans/:id/submit', design: '§3 plans: issuer writes own', scoped: true, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]) },
+  { route: 'GET /inspection-plans/:id', design: '§3 plans: issuer own, coordinator, inspector; a plan is no secret: 403 outside', scoped: true, peer: { issuer: 403, areaIssuer: 403 }, expect: only({ issuer: [200, 403], areaIssuer: [200, 403], coordinator: [200, 403], inspector: [200, 403] }, [403, 403]) },
+  { route: 'PATCH /inspection-plans/:id', design: '§3 plans: issuer writes own (a draft)', scoped: true, peer: { issuer: 403, areaIssuer: 403 }, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]), massAssignment: [{ status: 'approved' }, { issuerId: '$foreignOffice' }, { year: 2099 }] },
+  { route: 'POST /inspection-plans/:id/submit', design: '§3 plans: issuer writes own', scoped: true, peer: { issuer: 403, areaIssuer: 403 }, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]) },
   { route: 'POST /inspection-plans/:id/approve', design: '§3 plans: coordinator approves (jurisdiction over the issuer)', scoped: true, expect: only({ coordinator: [200, 403] }, [403, 403]) },
   { route: 'POST /inspection-plans/:id/reject', design: '§3 plans: coordinator approves or rejects', scoped: true, expect: only({ coordinator: [200, 403] }, [403, 403]), massAssignment: [{ status: 'approved' }] },
   { route: 'POST /inspection-plans/:id/rework', design: '§2 rejected → draft, by the issuer (§3 issuer writes own)', scoped: true, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]) },
   { route: 'POST /inspection-plans/:id/revise', design: '§2 a change of an approved plan is a new version (§3 issuer writes own)', scoped: true, expect: only({ issuer: [201, 403], areaIssuer: [201, 403] }, [403, 403]) },
 
   // ---- demands: §1 "demand | its issuer's users; users of any unit it targets; coordinators and inspectors whose jurisdiction contains the issuer or a target" (admin not listed) ----
-  { route: 'GET /demands', design: '§1 demand visible to issuer, targets, coordinators/inspectors; admin not listed', scoped: true, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
-  { route: 'POST /demands', design: '§3 POST /demands: issuer writes own; §2 targets strictly below, inside its jurisdiction (a unit: 403 outside)', scoped: true, expect: only({ issuer: [201, 403], areaIssuer: [201, 403] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }, { registrationNo: '532501-2026-000001' }, { status: 'cancelled' }, { version: 7 }] },
+  { route: 'GET /demands', design: '§1 demand visible to issuer, targets, coordinators/inspectors; admin not listed', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden', reporter: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'POST /demands', design: '§3 POST /demands: issuer writes own; §2 targets strictly below, inside its jurisdiction (a unit: 403 outside)', scoped: true, peer: { issuer: 201, areaIssuer: 403 }, expect: only({ issuer: [201, 403], areaIssuer: [201, 403] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }, { registrationNo: '532501-2026-000001' }, { status: 'cancelled' }, { version: 7 }] },
   { route: 'POST /demands/import', design: '§3 POST /demands/import: issuer own; coordinator for issuers in its jurisdiction (rows naming others: demands-import spec)', scoped: false, expect: only({ issuer: 202, areaIssuer: 202, coordinator: 202 }) },
-  { route: 'GET /demands/lookup', design: '§3 lookup: targets, issuer, coordinator; §1 inspector reads its jurisdiction; admin not listed; outside: as if unregistered', scoped: true, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
-  { route: 'POST /demands/preview', design: '§3 POST /demands/preview: issuer; same body (and target rules) as create', scoped: true, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }] },
-  { route: 'GET /demands/:id', design: '§1 demand visible to issuer, targets, coordinators/inspectors; admin not listed; secret outside: 404', scoped: true, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], reporter: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
-  { route: 'PATCH /demands/:id', design: '§3 PATCH /demands/:id: issuer writes own', scoped: true, expect: only({ issuer: [200, 404], areaIssuer: [200, 404] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }, { registrationNo: '532501-2026-000001' }, { status: 'cancelled' }, { kind: 'meeting' }] },
-  { route: 'POST /demands/:id/cancel', design: '§3 POST /demands/:id/cancel: issuer writes own', scoped: true, expect: only({ issuer: [200, 404], areaIssuer: [200, 404] }, [403, 403]), massAssignment: [{ status: 'active' }, { issuerId: '$foreignOffice' }] },
-  { route: 'POST /demands/:id/objections', design: '§3 objections: reporter of a target unit', scoped: true, expect: only({ reporter: [201, 404] }, [403, 403]), massAssignment: [{ status: 'confirmed' }, { rule: 'DUPLICATE_DATA_REQUEST' }] },
+  { route: 'GET /demands/lookup', design: '§3 lookup: targets, issuer, coordinator; §1 inspector reads its jurisdiction; admin not listed; outside: as if unregistered', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden', reporter: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'POST /demands/preview', design: '§3 POST /demands/preview: issuer; same body (and target rules) as create', scoped: true, peer: { issuer: 200, areaIssuer: 403 }, expect: only({ issuer: [200, 403], areaIssuer: [200, 403] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }] },
+  { route: 'GET /demands/:id', design: '§1 demand visible to issuer, targets, coordinators/inspectors; admin not listed; secret outside: 404', scoped: true, peer: { issuer: 404, areaIssuer: 404, reporter: 404 }, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], reporter: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
+  { route: 'PATCH /demands/:id', design: '§3 PATCH /demands/:id: issuer writes own', scoped: true, peer: { issuer: 404, areaIssuer: 404 }, expect: only({ issuer: [200, 404], areaIssuer: [200, 404] }, [403, 403]), massAssignment: [{ issuerId: '$foreignOffice' }, { registrationNo: '532501-2026-000001' }, { status: 'cancelled' }, { kind: 'meeting' }] },
+  { route: 'POST /demands/:id/cancel', design: '§3 POST /demands/:id/cancel: issuer writes own', scoped: true, peer: { issuer: 404, areaIssuer: 404 }, expect: only({ issuer: [200, 404], areaIssuer: [200, 404] }, [403, 403]), massAssignment: [{ status: 'active' }, { issuerId: '$foreignOffice' }] },
+  { route: 'POST /demands/:id/objections', design: '§3 objections: reporter of a target unit', scoped: true, peer: { reporter: 404 }, expect: only({ reporter: [201, 404] }, [403, 403]), massAssignment: [{ status: 'confirmed' }, { rule: 'DUPLICATE_DATA_REQUEST' }] },
 
   // ---- burden reports: §1 "its unit and the units above it (reporters of an upper township, coordinators, inspectors); never issuers when it is a shadow-demand report" (admin not listed) ----
-  { route: 'GET /burden-reports', design: '§1 burden report: its unit and above, coordinators, inspectors; issuers only on their demands (never shadow); admin not listed', scoped: true, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
-  { route: 'POST /burden-reports', design: '§3 POST /burden-reports: reporter writes own unit and its subtree (a unit outside: 403)', scoped: true, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ version: 3 }, { reportedBy: 1 }, { current: false }] },
-  { route: 'POST /burden-reports/confirm', design: '§3 confirm: reporter writes own unit and its subtree', scoped: true, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ hoursSpent: 0 }, { status: 'confirmed' }] },
+  { route: 'GET /burden-reports', design: '§1 burden report: its unit and above, coordinators, inspectors; issuers only on their demands (never shadow); admin not listed', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden', reporter: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'POST /burden-reports', design: '§3 POST /burden-reports: reporter writes own unit and its subtree (a unit outside: 403)', scoped: true, peer: { reporter: 403 }, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ version: 3 }, { reportedBy: 1 }, { current: false }] },
+  { route: 'POST /burden-reports/confirm', design: '§3 confirm: reporter writes own unit and its subtree', scoped: true, peer: { reporter: 403 }, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ hoursSpent: 0 }, { status: 'confirmed' }] },
   { route: 'POST /burden-reports/import', design: '§3 burden reports: reporter writes (README: import; rows of other units: burden-reports-import spec)', scoped: false, expect: only({ reporter: 201 }) },
   { route: 'GET /burden-reports/template.xlsx', design: 'README Burden reports: the import template, for reporters who import and coordinators who hand it out (not in DESIGN)', scoped: false, expect: only({ reporter: 200, coordinator: 200 }) },
   {
     route: 'GET /burden-reports/:id',
     variant: 'registered',
     design: '§1 burden report: "its unit and the units above it (reporters of an upper township, coordinators, inspectors)"; the issuer of the demand (implied by "never issuers when shadow"), not another issuer, even of the same unit; admin not listed; secret outside: 404',
-    scoped: true,
+    scoped: true, peer: { issuer: 404, areaIssuer: 404, reporter: 404 },
     expect: only({ issuer: [200, 404], areaIssuer: [404, 404], reporter: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]),
   },
   {
     route: 'GET /burden-reports/:id',
     variant: 'shadow',
     design: '§1 burden report: "never issuers when it is a shadow-demand report" (even of their own unit): 404',
-    scoped: true,
+    scoped: true, peer: { reporter: 404 },
     expect: only({ issuer: [404, 404], areaIssuer: [404, 404], reporter: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]),
   },
-  { route: 'POST /burden-reports/:id/amend', design: '§3 amend: reporter writes own unit and its subtree', scoped: true, expect: only({ reporter: [200, 404] }, [403, 403]), massAssignment: [{ unitId: '$foreignUnit' }, { demandId: '$foreignDemand' }, { month: '2026-01' }] },
+  { route: 'POST /burden-reports/:id/amend', design: '§3 amend: reporter writes own unit and its subtree', scoped: true, peer: { reporter: 404 }, expect: only({ reporter: [200, 404] }, [403, 403]), massAssignment: [{ unitId: '$foreignUnit' }, { demandId: '$foreignDemand' }, { month: '2026-01' }] },
   { route: 'POST /burden-reports/:id/link', design: '§3 link: coordinator (a shadow report in its jurisdiction)', scoped: true, expect: only({ coordinator: [200, 404] }, [403, 403]), massAssignment: [{ unitId: '$foreignUnit' }, { hoursSpent: 0 }] },
 
   // ---- monitoring points: §3 "GET/PUT /monitoring-points | coordinator"; §1 inspector reads everything in its jurisdiction ----
@@ -142,26 +149,26 @@ export const MATRIX: MatrixRow[] = [
   { route: 'PUT /monitoring-points', design: '§3 PUT /monitoring-points: coordinator (units of its jurisdiction; a unit outside: 403)', scoped: true, expect: only({ coordinator: [200, 403] }, [403, 403]), massAssignment: [{ designatedBy: 1 }] },
 
   // ---- objections: §3 POST /demands/:id/objections; README "and GET /objections"; §1 flags: never the identity of who reported ----
-  { route: 'GET /objections', design: 'README Burden reports: GET /objections; §1: coordinators and inspectors (the OBJECTION flag), the objecting reporter; never the issuer (who objected is hidden)', scoped: true, expect: only({ reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'GET /objections', design: 'README Burden reports: GET /objections; §1: coordinators and inspectors (the OBJECTION flag), the objecting reporter; never the issuer (who objected is hidden)', scoped: true, peer: { reporter: 'hidden' }, expect: only({ reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
 
   // ---- metrics: §3 "jurisdiction" (a unit: public, 403 outside); admin's jurisdiction is the whole tree ----
   { route: 'GET /metrics/units', design: '§3 GET /metrics/units: jurisdiction', scoped: true, expect: { ...all([200, 'hidden']), admin: [200, 200] } },
-  { route: 'GET /metrics/units/:id', design: '§3 GET /metrics/units/:id: jurisdiction (unit outside: 403)', scoped: true, expect: { ...all([200, 403]), admin: [200, 200] } },
+  { route: 'GET /metrics/units/:id', design: '§3 GET /metrics/units/:id: jurisdiction (unit outside: 403)', scoped: true, peer: { issuer: 200, areaIssuer: 403, reporter: 403 }, expect: { ...all([200, 403]), admin: [200, 200] } },
   { route: 'GET /metrics/units/:id/series', design: '§3 series: jurisdiction', scoped: true, expect: { ...all([200, 403]), admin: [200, 200] } },
   { route: 'GET /metrics/units/:id/forecast', design: '§3 forecast: jurisdiction', scoped: true, expect: { ...all([200, 403]), admin: [200, 200] } },
   { route: 'GET /metrics/issuers', design: '§3 GET /metrics/issuers: coordinator, inspector', scoped: true, expect: only({ coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
 
   // ---- budgets: §3 "PUT /issuer-budgets/:issuerId/:year | coordinator"; README Rules: GET for coordinator, inspector and the office itself ----
   { route: 'PUT /issuer-budgets/:issuerId/:year', design: '§3 PUT budgets: coordinator (issuers in its jurisdiction; a budget record outside: 404)', scoped: true, expect: only({ coordinator: [200, 404] }, [403, 403]), massAssignment: [{ usedHours: 0 }, { issuerId: '$foreignOffice' }] },
-  { route: 'GET /issuer-budgets/:issuerId/:year', design: 'README Budgets: GET for the coordinator, inspector and the office itself', scoped: true, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
+  { route: 'GET /issuer-budgets/:issuerId/:year', design: 'README Budgets: GET for the coordinator, inspector and the office itself', scoped: true, peer: { issuer: 404, areaIssuer: 404 }, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
 
   // ---- flags: §1 "coordinators and inspectors whose jurisdiction contains the flagged unit or the issuer; the issuer of the flagged demand"; §3 "coordinators review; issuers read and rectify their own; inspectors read" ----
-  { route: 'GET /flags', design: '§1 flag: coordinators, inspectors, issuer of the demand; reporters and admin not listed', scoped: true, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
-  { route: 'GET /flags/:id', design: '§1 flag visible to coordinators, inspectors, the issuer of the flagged demand; secret outside: 404', scoped: true, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
+  { route: 'GET /flags', design: '§1 flag: coordinators, inspectors, issuer of the demand; reporters and admin not listed', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  { route: 'GET /flags/:id', design: '§1 flag visible to coordinators, inspectors, the issuer of the flagged demand; secret outside: 404', scoped: true, peer: { issuer: 404, areaIssuer: 404 }, expect: only({ issuer: [200, 404], areaIssuer: [200, 404], coordinator: [200, 404], inspector: [200, 404] }, [403, 403]) },
   {
     route: 'POST /flags/:id/transitions',
     design: '§3 coordinators review; issuers rectify their own (§2 rectifying → rectified); inspectors only read',
-    scoped: true,
+    scoped: true, peer: { issuer: 404, areaIssuer: 404 },
     expect: only({ issuer: [200, 404], areaIssuer: [200, 404], coordinator: [200, 404] }, [403, 403]),
     massAssignment: [{ status: 'verified' }, { actorId: 1 }, { rule: 'OBJECTION' }],
   },
@@ -178,9 +185,12 @@ export const MATRIX: MatrixRow[] = [
   {
     route: 'GET /jobs/:id',
     design: '§3 GET /jobs/:id: who started it (another\'s job: a secret, 404)',
-    scoped: true,
+    scoped: true, peer: { issuer: 404, areaIssuer: 404, reporter: 404, coordinator: 404, inspector: 404, admin: 404 },
     expect: all([200, 404]),
-    knownBug: { 'admin/out': 'GET /jobs/:id answers 200 to admin for anyone\'s job (jobs.service get); DESIGN §3 says "who started it", and §1 keeps admin away from cases (bulletin jobs)' },
+    knownBug: {
+      'admin/out': 'GET /jobs/:id answers 200 to admin for anyone\'s job (jobs.service get); DESIGN §3 says "who started it", and §1 keeps admin away from cases (bulletin jobs)',
+      'admin/peer': 'the same: admin reads the job of 蒙自市卫生健康局\'s issuer',
+    },
   },
   { route: 'POST /jobs', design: 'jobs README: POST /jobs by the roles a kind lists (org-units-checksum: every role)', scoped: false, expect: all(202), massAssignment: [{ createdBy: 1 }, { status: 'succeeded' }] },
 

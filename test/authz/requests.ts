@@ -5,7 +5,7 @@ import { demandBody } from '../factories/demands';
 import { csvBytes } from '../factories/files';
 import { importRow, REPORT_IMPORT_HEADER, shadowBody } from '../factories/reports';
 import { parseCsv } from '@/common/files/tabular';
-import { AuthzFixture, DemandRef, FlagRef, next, nextPlanYear, Owner } from './fixture';
+import { AuthzFixture, DemandRef, FlagRef, MARK, next, nextPlanYear, Owner, ReportSide } from './fixture';
 import type { Scope, Subject } from './matrix';
 
 /** One request of a cell: the URL under /api/v1, a JSON body or an uploaded file. */
@@ -28,20 +28,28 @@ export type Builder = (fx: AuthzFixture, who: Subject, scope: Scope, fresh: bool
 const DEMANDS_TEMPLATE = parseCsv(readFileSync(join(__dirname, '..', '..', 'data', 'templates', 'demands-import.csv'))).columns;
 const demandImportRow = (cells: Record<string, string>) => DEMANDS_TEMPLATE.map((c) => cells[c] ?? '');
 
-/** The issuing side a subject acts for: the township issuer has its own demands, plans and flags; everyone else meets 教育局's. */
-const side = (who: Subject, scope: Scope): Owner => (scope === 'out' ? 'foreign' : who === 'areaIssuer' ? 'areaIssuer' : 'issuer');
-const sideOf = (scope: Scope): 'in' | 'foreign' => (scope === 'out' ? 'foreign' : 'in');
-const unitIn = (fx: AuthzFixture, scope: Scope): UnitRef => (scope === 'out' ? fx.tree.gejiuTown : fx.tree.wenlan);
+/** The issuing side a subject meets: the township issuer has its own demands, plans and flags; everyone else meets 教育局's; then the peer office's and 个旧市's. */
+const side = (who: Subject, scope: Scope): Owner => (scope === 'out' ? 'foreign' : scope === 'peer' ? 'peer' : who === 'areaIssuer' ? 'areaIssuer' : 'issuer');
+const sideOf = (scope: Scope): ReportSide => (scope === 'out' ? 'foreign' : scope);
+/** Cases have no peer scope: the inspector's jurisdiction is the whole county. */
+const caseSide = (scope: Scope): 'in' | 'foreign' => (scope === 'out' ? 'foreign' : 'in');
+const unitIn = (fx: AuthzFixture, scope: Scope): UnitRef => ({ in: fx.tree.wenlan, peer: fx.tree.yuguopu, out: fx.tree.gejiuTown })[scope];
 /** The unit an issuer subject sends to (strictly below it); others use 文澜街道. */
-const targetOf = (fx: AuthzFixture, who: Subject, scope: Scope): UnitRef => (scope === 'out' ? fx.tree.gejiuTown : who === 'areaIssuer' ? fx.tree.village : fx.tree.wenlan);
-const issuerUnit = (fx: AuthzFixture, who: Subject, scope: Scope): UnitRef => (scope === 'out' ? fx.foreign.office : who === 'areaIssuer' ? fx.tree.wenlan : fx.tree.education);
+const targetOf = (fx: AuthzFixture, who: Subject, scope: Scope): UnitRef => (scope === 'in' && who === 'areaIssuer' ? fx.tree.village : unitIn(fx, scope));
+const issuerUnit = (fx: AuthzFixture, who: Subject, scope: Scope): UnitRef =>
+  scope === 'out' ? fx.foreign.office : scope === 'peer' ? fx.peer.office : who === 'areaIssuer' ? fx.tree.wenlan : fx.tree.education;
+/** The list request of a scope: unfiltered inside; filtered to the peer's or 个旧市's object, with what would reveal it. */
+const listed = (scope: Scope, url: string, filters: Partial<Record<'out' | 'peer', [string, NonNullable<CellRequest['reveals']>]>>): CellRequest => {
+  const filter = scope === 'in' ? undefined : filters[scope];
+  if (!filter) return { url };
+  return { url: `${url}${url.includes('?') ? '&' : '?'}${filter[0]}`, reveals: filter[1] };
+};
 
 const demand = async (fx: AuthzFixture, who: Subject, scope: Scope, fresh: boolean): Promise<DemandRef> =>
   fresh ? fx.newDemand(side(who, scope)) : fx.standing.demand[side(who, scope)];
 const plan = async (fx: AuthzFixture, who: Subject, scope: Scope, fresh: boolean, state: 'draft' | 'submitted' | 'rejected' | 'approved'): Promise<number> =>
   fresh ? fx.newPlan(side(who, scope), state) : fx.standing.plan[side(who, scope)];
 const newDemandBody = (fx: AuthzFixture, who: Subject, scope: Scope) => demandBody('report', fx.tree, { title: `报送-${next()}`, targetUnitIds: [targetOf(fx, who, scope).id] });
-const listOut = (scope: Scope, url: string, filter: string, reveals: CellRequest['reveals']): CellRequest => (scope === 'out' ? { url: `${url}${url.includes('?') ? '&' : '?'}${filter}`, reveals } : { url });
 
 export const REQUESTS: Record<string, Builder> = {
   'POST /auth/login': (fx) => ({ url: '/auth/login', body: { username: fx.subjects.reporter.username, password: TEST_PASSWORD } }),
@@ -75,7 +83,8 @@ export const REQUESTS: Record<string, Builder> = {
     return { url: `/users/${user.id}`, body: { displayName: '张三' } };
   },
 
-  'GET /inspection-plans': (fx, _w, scope) => listOut(scope, '/inspection-plans', `issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.plan.foreign] }),
+  'GET /inspection-plans': (fx, _w, scope) =>
+    listed(scope, '/inspection-plans', { out: [`issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.plan.foreign] }], peer: [`issuerId=${fx.peer.office.id}`, { ids: [fx.standing.plan.peer] }] }),
   'POST /inspection-plans': (_fx, who) => {
     const year = nextPlanYear();
     return { url: '/inspection-plans', body: { year, items: [{ title: '专项督查', topic: 'education', targetLevel: who === 'areaIssuer' ? 'village' : 'township', plannedMonth: `${year}-05`, onSiteDays: 1 }] } };
@@ -88,7 +97,11 @@ export const REQUESTS: Record<string, Builder> = {
   'POST /inspection-plans/:id/rework': async (fx, who, scope, fresh) => ({ url: `/inspection-plans/${await plan(fx, who, scope, fresh, 'rejected')}/rework` }),
   'POST /inspection-plans/:id/revise': async (fx, who, scope, fresh) => ({ url: `/inspection-plans/${await plan(fx, who, scope, fresh, 'approved')}/revise` }),
 
-  'GET /demands': (fx, _w, scope) => listOut(scope, '/demands', `issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.demand.foreign.id], text: ['GJ-SECRET'] }),
+  'GET /demands': (fx, _w, scope) =>
+    listed(scope, '/demands', {
+      out: [`issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.demand.foreign.id], text: [MARK.foreign] }],
+      peer: [`issuerId=${fx.peer.office.id}`, { ids: [fx.standing.demand.peer.id], text: [MARK.peer] }],
+    }),
   'POST /demands': (fx, who, scope) => ({ url: '/demands', body: newDemandBody(fx, who, scope) }),
   'POST /demands/import': (fx, who) => ({
     url: '/demands/import',
@@ -111,7 +124,7 @@ export const REQUESTS: Record<string, Builder> = {
   }),
   'GET /demands/lookup': (fx, who, scope) => ({
     url: `/demands/lookup?registrationNo=${encodeURIComponent(fx.standing.demand[side(who, scope)].registrationNo)}`,
-    reveals: scope === 'out' ? { ids: [fx.standing.demand.foreign.id], text: ['GJ-SECRET', '"registered":true'] } : undefined,
+    reveals: scope === 'in' ? undefined : { text: [scope === 'out' ? MARK.foreign : MARK.peer, '"registered":true'] },
   }),
   'POST /demands/preview': (fx, who, scope) => ({ url: '/demands/preview', body: newDemandBody(fx, who, scope) }),
   'GET /demands/:id': async (fx, who, scope) => ({ url: `/demands/${(await demand(fx, who, scope, false)).id}` }),
@@ -122,10 +135,15 @@ export const REQUESTS: Record<string, Builder> = {
   'POST /demands/:id/cancel': async (fx, who, scope, fresh) => ({ url: `/demands/${(await demand(fx, who, scope, fresh)).id}/cancel`, body: { reason: '任务取消' } }),
   'POST /demands/:id/objections': async (fx, who, scope, fresh) => ({ url: `/demands/${(await demand(fx, who, scope, fresh)).id}/objections`, body: { reason: '该事项不属于街道职责' } }),
 
-  'GET /burden-reports': (fx, _w, scope) => listOut(scope, '/burden-reports', `unitId=${fx.tree.gejiuTown.id}`, { ids: [fx.standing.report.foreign.id, fx.standing.shadow.foreign.id], text: ['GJ-SECRET'] }),
+  'GET /burden-reports': (fx, _w, scope) =>
+    listed(scope, '/burden-reports', {
+      out: [`unitId=${fx.tree.gejiuTown.id}`, { ids: [fx.standing.report.foreign.id, fx.standing.shadow.foreign.id], text: [MARK.foreign] }],
+      peer: [`unitId=${fx.tree.yuguopu.id}`, { ids: [fx.standing.report.peer.id, fx.standing.shadow.peer.id], text: [MARK.peer] }],
+    }),
   'POST /burden-reports': (fx, _w, scope) => ({ url: '/burden-reports', body: shadowBody({ unitId: unitIn(fx, scope).id }, { title: `临时报送-${next()}` }) }),
   'POST /burden-reports/confirm': async (fx, _w, scope, fresh) => {
-    const d = fresh ? await fx.newDemand(scope === 'out' ? 'foreign' : 'issuer') : fx.standing.demand[scope === 'out' ? 'foreign' : 'issuer'];
+    const owner: Owner = scope === 'out' ? 'foreign' : scope === 'peer' ? 'peer' : 'issuer';
+    const d = fresh ? await fx.newDemand(owner) : fx.standing.demand[owner];
     return { url: '/burden-reports/confirm', body: { unitId: unitIn(fx, scope).id, month: '2026-09', demandIds: [d.id] } };
   },
   'POST /burden-reports/import': (fx) => ({
@@ -151,9 +169,10 @@ export const REQUESTS: Record<string, Builder> = {
     return { url: `/burden-reports/${r.id}/link`, body: { demandId: d.id, month: '2026-09' } };
   },
 
-  'GET /monitoring-points': (fx, _w, scope) => listOut(scope, '/monitoring-points?period=2026-09', `unitId=${fx.tree.gejiuTown.id}`, { text: ['532501'] }),
+  'GET /monitoring-points': (fx, _w, scope) => listed(scope, '/monitoring-points?period=2026-09', { out: [`unitId=${fx.tree.gejiuTown.id}`, { text: ['532501'] }] }),
   'PUT /monitoring-points': (fx, _w, scope) => ({ url: '/monitoring-points', body: { unitIds: [unitIn(fx, scope).id], from: '2026-01' } }),
-  'GET /objections': (fx, _w, scope) => listOut(scope, '/objections', `unitId=${fx.tree.gejiuTown.id}`, { ids: [fx.standing.objection], text: ['GJ-SECRET'] }),
+  'GET /objections': (fx, _w, scope) =>
+    listed(scope, '/objections', { out: [`unitId=${fx.tree.gejiuTown.id}`, { ids: [fx.standing.objection], text: [MARK.foreign] }], peer: [`unitId=${fx.tree.yuguopu.id}`, { text: [MARK.peer] }] }),
 
   'GET /metrics/units': (fx, _w, scope) =>
     scope === 'out'
@@ -162,12 +181,16 @@ export const REQUESTS: Record<string, Builder> = {
   'GET /metrics/units/:id': (fx, _w, scope) => ({ url: `/metrics/units/${unitIn(fx, scope).id}?period=2026` }),
   'GET /metrics/units/:id/series': (fx, _w, scope) => ({ url: `/metrics/units/${unitIn(fx, scope).id}/series?from=2026-01&to=2026-12` }),
   'GET /metrics/units/:id/forecast': (fx, _w, scope) => ({ url: `/metrics/units/${unitIn(fx, scope).id}/forecast?period=2026` }),
-  'GET /metrics/issuers': (fx, _w, scope) => listOut(scope, '/metrics/issuers?period=2026', `underId=${fx.tree.gejiu.id}`, { ids: [fx.foreign.office.id], text: ['532501'] }),
+  'GET /metrics/issuers': (fx, _w, scope) => listed(scope, '/metrics/issuers?period=2026', { out: [`underId=${fx.tree.gejiu.id}`, { ids: [fx.foreign.office.id], text: ['532501'] }] }),
 
   'PUT /issuer-budgets/:issuerId/:year': (fx, who, scope) => ({ url: `/issuer-budgets/${issuerUnit(fx, who, scope).id}/2026`, body: { hours: 100 + next() } }),
   'GET /issuer-budgets/:issuerId/:year': (fx, who, scope) => ({ url: `/issuer-budgets/${issuerUnit(fx, who, scope).id}/2026` }),
 
-  'GET /flags': (fx, _w, scope) => listOut(scope, '/flags', `issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.flag.foreign.id, fx.standing.confirmedFlag.foreign.id], text: ['GJ-SECRET'] }),
+  'GET /flags': (fx, _w, scope) =>
+    listed(scope, '/flags', {
+      out: [`issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.flag.foreign.id, fx.standing.confirmedFlag.foreign.id], text: [MARK.foreign] }],
+      peer: [`issuerId=${fx.peer.office.id}`, { ids: [fx.standing.flag.peer.id], text: [MARK.peer] }],
+    }),
   'GET /flags/:id': (fx, who, scope) => ({ url: `/flags/${fx.standing.flag[side(who, scope)].id}` }),
   'POST /flags/:id/transitions': async (fx, who, scope, fresh) => {
     // The issuing office reports the rectification of its own flag (rectifying → rectified); a coordinator reviews an open one.
@@ -178,26 +201,29 @@ export const REQUESTS: Record<string, Builder> = {
   },
   'POST /flags/evaluate': () => ({ url: '/flags/evaluate', body: { period: '2026-09' } }),
 
-  'GET /jobs': (fx, _w, scope) => listOut(scope, '/jobs?pageSize=500', 'kind=org-units-checksum', { ids: [fx.standing.job.foreign] }),
-  'GET /jobs/:id': (fx, who, scope) => ({ url: `/jobs/${scope === 'out' ? fx.standing.job.foreign : fx.standing.job[who]}` }),
+  'GET /jobs': (fx, _w, scope) => listed(scope, '/jobs?pageSize=500', { out: ['kind=org-units-checksum', { ids: [fx.standing.job.foreign] }] }),
+  'GET /jobs/:id': (fx, who, scope) => ({ url: `/jobs/${scope === 'in' ? fx.standing.job[who] : fx.standing.job[scope === 'out' ? 'foreign' : 'peer']}` }),
   'POST /jobs': () => ({ url: '/jobs', body: { kind: 'org-units-checksum' } }),
 
   'GET /joint-inspections/suggestions': () => ({ url: '/joint-inspections/suggestions?from=2026-01-01&to=2026-12-31' }),
 
-  'GET /cases': (fx, _w, scope) => listOut(scope, '/cases', `issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.case.foreign.id], text: ['GJ-SECRET'] }),
-  'POST /cases': (fx, _w, scope) => ({ url: '/cases', body: { flagIds: [fx.standing.confirmedFlag[sideOf(scope)].id], title: `某局随意要求每日报送-${next()}` } }),
-  'GET /cases/:id': (fx, _w, scope) => ({ url: `/cases/${fx.standing.case[sideOf(scope)].id}` }),
+  'GET /cases': (fx, _w, scope) => listed(scope, '/cases', { out: [`issuerId=${fx.foreign.office.id}`, { ids: [fx.standing.case.foreign.id], text: [MARK.foreign] }] }),
+  'POST /cases': (fx, _w, scope) => ({ url: '/cases', body: { flagIds: [fx.standing.confirmedFlag[caseSide(scope)].id], title: `某局随意要求每日报送-${next()}` } }),
+  'GET /cases/:id': (fx, _w, scope) => ({ url: `/cases/${fx.standing.case[caseSide(scope)].id}` }),
   'PATCH /cases/:id': async (fx, _w, scope, fresh) => {
-    const c = fresh ? await fx.newCase(sideOf(scope)) : fx.standing.case[sideOf(scope)];
+    const c = fresh ? await fx.newCase(caseSide(scope)) : fx.standing.case[caseSide(scope)];
     return { url: `/cases/${c.id}`, body: { title: `修订案例-${next()}`, version: c.version } };
   },
   // A period without final cases: rendered inline (200); the job of a larger bulletin is the next row's.
   'GET /case-reports': () => ({ url: '/case-reports?from=2026-01-01&to=2026-03-31&format=json' }),
-  'GET /case-reports/outputs/:jobId': (fx, _w, scope) => ({ url: `/case-reports/outputs/${scope === 'out' ? fx.standing.job.foreign : fx.standing.bulletinJob}` }),
+  'GET /case-reports/outputs/:jobId': async (fx, _w, scope) => {
+    await fx.waitForJob(fx.standing.bulletinJob);
+    return { url: `/case-reports/outputs/${scope === 'out' ? fx.standing.job.foreign : fx.standing.bulletinJob}` };
+  },
 
   'GET /audit': (fx, _w, scope) =>
     scope === 'out'
-      ? { url: `/audit?entityType=demand&entityId=${fx.standing.demand.foreign.id}`, reveals: { text: ['GJ-SECRET'] } }
+      ? { url: `/audit?entityType=demand&entityId=${fx.standing.demand.foreign.id}`, reveals: { text: [MARK.foreign] } }
       : { url: `/audit?entityType=demand&entityId=${fx.standing.demand.issuer.id}` },
   'GET /audit/verify': () => ({ url: '/audit/verify' }),
 
