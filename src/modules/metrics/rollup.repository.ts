@@ -53,15 +53,6 @@ const ISSUER_COLUMNS = ['minutes', 'demands', 'cancelled', 'inspections'] as con
 /** SQL: the quarter (`2026-Q3`) of a `YYYY-MM` column, on both databases. */
 const quarterSql = (month: string): string => `substr(${month}, 1, 4) || '-Q' || CAST((CAST(substr(${month}, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR(1))`;
 
-const quarterOfMonth = (month: string): string => `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) + 2) / 3)}`;
-
-/** The first and last month of a quarter written `2026-Q3`. */
-function quarterBounds(quarter: string): [string, string] {
-  const q = Number(quarter.slice(6));
-  const month = (m: number) => `${quarter.slice(0, 4)}-${String(m).padStart(2, '0')}`;
-  return [month(q * 3 - 2), month(q * 3)];
-}
-
 /**
  * `SELECT issuer_id, period, sums` of issuer month rows (a table, or a parenthesised SELECT of
  * its columns) summed into years and quarters: a row counts in the year and the quarter that hold
@@ -153,38 +144,36 @@ export class RollupRepository {
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
     const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
     await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
+    // The year and quarter rows follow the month rows: the old rows of these months out, the new ones in.
+    if (months) await this.addToIssuerPeriods(tx, months, -1);
     await execute(tx, `DELETE FROM issuer_month_burden ${where}`, months ? [...months] : []);
     const issuers = issuerContributionSql({ months }, 1);
     await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')}) ${issuers.sql}`, issuers.params);
-    await this.rebuildIssuerPeriods(tx, months);
+    if (months) await this.addToIssuerPeriods(tx, months, 1);
+    else {
+      await execute(tx, 'DELETE FROM issuer_period_burden');
+      await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql('issuer_month_burden')}`);
+    }
     const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
     return toInt(row?.n);
   }
 
   /**
-   * The year and quarter rows of the periods holding these months (all when none given), summed
-   * again from the month rows: a row (landing month, month) counts in a period only when both
-   * months lie in it, so a month's rows reach its own year and quarter only.
+   * Adds (1) or takes out (−1) the issuer month rows of these months from the year and quarter
+   * rows: set-based over those months' rows only (a province month: ~16k rows), not the year's.
+   * The period rows equal the sums of the month rows before and after every transaction (the
+   * migration filled them so, every write and rebuild moves both), so a rebuild of one month keeps
+   * them equal by taking its old rows out before it deletes them and putting its new rows in.
    */
-  private async rebuildIssuerPeriods(tx: Tx, months?: readonly string[]): Promise<void> {
-    if (!months) {
-      await execute(tx, 'DELETE FROM issuer_period_burden');
-      await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql('issuer_month_burden')}`);
-      return;
-    }
-    const periods = [...new Set(months.flatMap((m) => [m.slice(0, 4), quarterOfMonth(m)]))];
-    for (const period of periods) {
-      // Only the month rows a period's sums come from: both months inside it (the primary key's range on landing month).
-      const [first, last] = period.length === 4 ? [`${period}-01`, `${period}-12`] : quarterBounds(period);
-      await execute(tx, 'DELETE FROM issuer_period_burden WHERE period = ?', [period]);
-      await execute(
-        tx,
-        `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')})
-         SELECT issuer_id, ?, ${ISSUER_COLUMNS.map((c) => `SUM(${c})`).join(', ')} FROM issuer_month_burden
-          WHERE lands_month >= ? AND lands_month <= ? AND month >= ? AND month <= ? GROUP BY issuer_id`,
-        [period, first, last, first, last],
-      );
-    }
+  private async addToIssuerPeriods(tx: Tx, months: readonly string[], sign: 1 | -1): Promise<void> {
+    const k = sign === 1 ? '' : '-';
+    const rows = `(SELECT issuer_id, lands_month, month, ${ISSUER_COLUMNS.map((c) => `${k}${c} AS ${c}`).join(', ')} FROM issuer_month_burden WHERE month IN (${marks(months.length)}))`;
+    const set = ISSUER_COLUMNS.map((c) => `${c} = issuer_period_burden.${c} + excluded.${c}`).join(', ');
+    await execute(
+      tx,
+      `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql(rows)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set}`,
+      [...months, ...months],
+    );
   }
 
   /** Every non-empty year and quarter row in key order: what the incremental and full paths are compared on. */
