@@ -23,8 +23,9 @@
  *        the township issuer's and the reporter's (文澜街道's subtree). Broken object-level
  *        authorisation between offices of one county is the likeliest in practice.
  * Expected answers:
- *   a status, or 'hidden' for a list filtered to the outside: the caller learns nothing of it —
- *   a 2xx whose items hold no object of 个旧市, or a 403/404 (DESIGN does not say which).
+ *   a status, or 'hidden' for a list (or lookup) aimed at the outside or the peer: the caller
+ *   learns nothing of it — a 2xx whose items hold none of its objects (by id and marker text), or
+ *   a 403/404 (DESIGN does not say which a filter naming a forbidden object gets).
  *   [in, out] on a row with a scope; one value on a row without one (topics, policy, uploads).
  * Secrets (404) and not (403): the org tree is the public administrative division list, so a
  * unit outside (and its burden card) is 403; so is an inspection plan, an office's declared
@@ -50,7 +51,10 @@ export interface MatrixRow {
   variant?: string;
   /** The DESIGN (or README) line the row follows. */
   design: string;
-  /** Public routes take no token: the credential cells must pass through (2xx). */
+  /**
+   * Public routes take no token: only the credential cells run, and must pass through (2xx) with
+   * a bad token as without one (login is limited to 10 attempts a minute: no cell per role).
+   */
   anonymous?: boolean;
   /** Whether the route has an object/filter inside or outside the caller's jurisdiction. */
   scoped: boolean;
@@ -65,7 +69,11 @@ export interface MatrixRow {
   massAssignment?: Record<string, unknown>[];
   /** The status a privileged extra field gets when the route validates its body as a whole document instead of through a DTO (default 400). */
   massAssignmentStatus?: number;
-  /** Cells (`subject/scope`, or `subject` on a row without scope) where the product is known to differ, with why; reported, not failed. */
+  /**
+   * Cells (`subject/scope`, `subject` on a row without scope, or a credential name) where the
+   * product is known to differ, with why: reported, not failed; a mark whose cell passes fails the
+   * test, so it is removed with the fix.
+   */
   knownBug?: Partial<Record<string, string>>;
 }
 
@@ -123,6 +131,13 @@ export const MATRIX: MatrixRow[] = [
 
   // ---- burden reports: §1 "its unit and the units above it (reporters of an upper township, coordinators, inspectors); never issuers when it is a shadow-demand report" (admin not listed) ----
   { route: 'GET /burden-reports', design: '§1 burden report: its unit and above, coordinators, inspectors; issuers only on their demands (never shadow); admin not listed', scoped: true, peer: { issuer: 'hidden', areaIssuer: 'hidden', reporter: 'hidden' }, expect: only({ issuer: [200, 'hidden'], areaIssuer: [200, 'hidden'], reporter: [200, 'hidden'], coordinator: [200, 'hidden'], inspector: [200, 'hidden'] }, [403, 403]) },
+  {
+    route: 'GET /burden-reports',
+    variant: 'shadow',
+    design: '§1 burden report: "never issuers when it is a shadow-demand report" — the list of shadow reports shows an issuer none (文澜街道\'s own issuer neither)',
+    scoped: false,
+    expect: only({ issuer: 'hidden', areaIssuer: 'hidden', reporter: 200, coordinator: 200, inspector: 200 }),
+  },
   { route: 'POST /burden-reports', design: '§3 POST /burden-reports: reporter writes own unit and its subtree (a unit outside: 403)', scoped: true, peer: { reporter: 403 }, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ version: 3 }, { reportedBy: 1 }, { current: false }] },
   { route: 'POST /burden-reports/confirm', design: '§3 confirm: reporter writes own unit and its subtree', scoped: true, peer: { reporter: 403 }, expect: only({ reporter: [201, 403] }, [403, 403]), massAssignment: [{ hoursSpent: 0 }, { status: 'confirmed' }] },
   { route: 'POST /burden-reports/import', design: '§3 burden reports: reporter writes (README: import; rows of other units: burden-reports-import spec)', scoped: false, expect: only({ reporter: 201 }) },

@@ -140,6 +140,7 @@ export const REQUESTS: Record<string, Builder> = {
       out: [`unitId=${fx.tree.gejiuTown.id}`, { ids: [fx.standing.report.foreign.id, fx.standing.shadow.foreign.id], text: [MARK.foreign] }],
       peer: [`unitId=${fx.tree.yuguopu.id}`, { ids: [fx.standing.report.peer.id, fx.standing.shadow.peer.id], text: [MARK.peer] }],
     }),
+  'GET /burden-reports [shadow]': (fx) => ({ url: '/burden-reports?shadow=true&pageSize=500', reveals: { ids: [fx.standing.shadow.in.id, fx.standing.shadow.peer.id, fx.standing.shadow.foreign.id] } }),
   'POST /burden-reports': (fx, _w, scope) => ({ url: '/burden-reports', body: shadowBody({ unitId: unitIn(fx, scope).id }, { title: `临时报送-${next()}` }) }),
   'POST /burden-reports/confirm': async (fx, _w, scope, fresh) => {
     const owner: Owner = scope === 'out' ? 'foreign' : scope === 'peer' ? 'peer' : 'issuer';
