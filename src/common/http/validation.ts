@@ -28,9 +28,29 @@ function declaredNullable(dto: object, property: string): boolean {
  * field may therefore be null only where the contract declares it `nullable: true` (the same
  * declaration that documents it in OpenAPI); anywhere else null is a 400 naming the field.
  */
+/**
+ * The paths of strings holding a NUL character: PostgreSQL refuses NUL in text (a 500 there) and
+ * SQLite stores it, so one database would keep what the other cannot. Nothing in the ledger
+ * needs one, so it is a 400 naming the field on both.
+ */
+function fieldsWithNul(value: unknown, path = '', depth = 0): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || '(body)'] : [];
+  if (value === null || typeof value !== 'object' || depth > 64) return [];
+  const out: string[] = [];
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (key.includes('\u0000')) out.push(path ? `${path}.${key}` : key);
+    out.push(...fieldsWithNul(child, path ? `${path}.${key}` : key, depth + 1));
+  }
+  return out;
+}
+
 @Injectable()
 export class ContractValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const nul = fieldsWithNul(value);
+      if (nul.length) throw badRequest(nul.map((field) => ({ field, message: `${field} must not contain a NUL character` })));
+    }
     const result: unknown = await super.transform(value, metadata);
     if (metadata.type === 'body' && metadata.metatype && result instanceof metadata.metatype) {
       const prototype = metadata.metatype.prototype as object;
