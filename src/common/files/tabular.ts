@@ -20,6 +20,14 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  * Node's ICU decoder handles GB18030, so no extra package is needed.
  */
 export function decodeCsv(bytes: Buffer): string {
+  // Text in either encoding never holds a NUL byte; a file that does is binary or UTF-16, and the
+  // GB18030 fallback would otherwise turn it into a garbled "text" that imports.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new DomainError(ErrorCode.BadRequest, `The file is not UTF-8 or GB18030 text: it holds a NUL byte at offset ${nul} (binary data, or UTF-16)`, [
+      { message: `NUL byte at offset ${nul}`, offset: nul },
+    ]);
+  }
   if (bytes.length >= 3 && UTF8_BOM.every((b, i) => bytes[i] === b)) return bytes.subarray(3).toString('utf8');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
