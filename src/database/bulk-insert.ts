@@ -22,7 +22,9 @@ export class BulkInserter {
   private readonly perStatement: number;
   private readonly tuple: string;
   private readonly fullStatement: string;
-  private chunk: SourcedRow[] = [];
+  /** The waiting rows' values, flat in statement order, and the file row of each. */
+  private params: unknown[] = [];
+  private sources: number[] = [];
   private written = 0;
 
   constructor(
@@ -46,8 +48,14 @@ export class BulkInserter {
    * before adding more); else null, so millions of rows do not each cost an await.
    */
   add(row: SourcedRow): Promise<void> | null {
-    this.chunk.push(row);
-    return this.chunk.length === this.perStatement ? this.flush() : null;
+    return this.addValues(row.sourceRow, row.values);
+  }
+
+  /** `add` without the row object: the values (as many as the columns) go straight into the statement's parameters. */
+  addValues(sourceRow: number, values: unknown[]): Promise<void> | null {
+    for (const value of values) this.params.push(value);
+    this.sources.push(sourceRow);
+    return this.sources.length === this.perStatement ? this.flush() : null;
   }
 
   /** Writes the rows still waiting; returns the rows written in all. */
@@ -61,31 +69,31 @@ export class BulkInserter {
   }
 
   private async flush(): Promise<void> {
-    const chunk = this.chunk;
-    if (!chunk.length) return;
-    this.chunk = [];
+    const { params, sources } = this;
+    if (!sources.length) return;
+    this.params = [];
+    this.sources = [];
     const tx = this.tx;
     await execute(tx, 'SAVEPOINT bulk_insert');
     try {
-      const params: unknown[] = [];
-      for (const row of chunk) for (const value of row.values) params.push(value);
-      await execute(tx, chunk.length === this.perStatement ? this.fullStatement : this.sql(chunk.length), params);
+      await execute(tx, sources.length === this.perStatement ? this.fullStatement : this.sql(sources.length), params);
       await execute(tx, 'RELEASE SAVEPOINT bulk_insert');
     } catch (batchError) {
       await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
-      for (const row of chunk) {
+      const width = this.columns.length;
+      for (let i = 0; i < sources.length; i++) {
         try {
-          await execute(tx, this.sql(1), row.values);
+          await execute(tx, this.sql(1), params.slice(i * width, (i + 1) * width));
         } catch (rowError) {
           await execute(tx, 'ROLLBACK TO SAVEPOINT bulk_insert');
-          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${row.sourceRow}; nothing was imported`, [
-            { row: row.sourceRow, column: this.table, message: driverMessage(rowError) },
+          throw new DomainError(ErrorCode.Unprocessable, `The database rejected row ${sources[i]}; nothing was imported`, [
+            { row: sources[i], column: this.table, message: driverMessage(rowError) },
           ]);
         }
       }
       throw batchError;
     }
-    this.written += chunk.length;
+    this.written += sources.length;
     this.onBatch?.(this.written);
   }
 }

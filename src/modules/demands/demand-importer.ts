@@ -12,7 +12,7 @@ import { APP_REQUIREMENTS, OTHER_SUBTYPES, PolicyDocument, RECURRENCES, Recurren
 import { DemandForm, formProblems } from './demand-rules-of-form';
 import { DEMAND_KINDS, hoursToMinutes, standardMinutes } from './estimate';
 import { FieldSynonymIndex, normaliseFieldName } from './fields/field-key';
-import { landingDate, landingDates, occurrencesByMonth } from './occurrences';
+import { landingDate, landingDates } from './occurrences';
 
 export const DEMAND_IMPORT_COLUMNS = [
   'issuerCode', 'kind', 'subtype', 'title', 'topic', 'basis', 'issuedOn', 'startsOn', 'dueOn', 'recurrence', 'until', 'targetCodes',
@@ -330,7 +330,7 @@ export class DemandImporter {
           ids = units.all.filter((u) => u.kind === 'area' && u.level === level && u.path.startsWith(under.path)).map((u) => u.id);
           scopeCache.set(key, ids);
         }
-        ids.forEach((id) => targetIds.add(id));
+        for (const id of ids) targetIds.add(id);
         scopes.push({ underId: under.id, level: level as Level });
       }
     }
@@ -382,7 +382,14 @@ export class DemandImporter {
     if (kind === 'inspection') details.jointWith = joint;
     if (kind === 'document') details.special = specialRaw === 'true';
     const schedule = { issuedOn: form.issuedOn, startsOn: form.startsOn, dueOn: form.dueOn, recurrence, until: form.until };
+    // One pass over the landings: the months are counted from the same dates (already checked, so
+    // the month is their first seven characters) instead of computing them again.
     const dates = landingDates(schedule);
+    const occurrences = new Map<string, number>();
+    for (const date of dates) {
+      const month = date.slice(0, 7);
+      occurrences.set(month, (occurrences.get(month) ?? 0) + 1);
+    }
     return {
       row,
       issuer,
@@ -399,7 +406,7 @@ export class DemandImporter {
       targets: [...targetIds],
       joint: kind === 'inspection' ? joint : [],
       fields,
-      occurrences: occurrencesByMonth(schedule),
+      occurrences,
       landsOn: landingDate(schedule),
       lastLandsOn: dates.at(-1) ?? null,
     };
@@ -470,21 +477,16 @@ class DemandWriter {
     );
     const ids = await this.idsByRegistration([...numbers.values()]);
     lap('demands');
-    const add = async (inserter: BulkInserter, row: SourcedRow) => {
-      const written = inserter.add(row);
-      if (written) await written;
-    };
+    // Millions of part rows: straight into the statements' parameters, an await only when one is written.
     for (const d of demands) {
       const id = ids.get(numbers.get(d)!)!;
       this.demandIds.push(id);
       const sourceRow = d.row;
-      for (const unit of d.targets) {
-        const written = this.targets.add({ sourceRow, values: [id, unit, d.estimateMinutes] });
-        if (written) await written;
-      }
-      for (const [month, n] of d.occurrences) await add(this.occurrences, { sourceRow, values: [id, month, n] });
-      for (let i = 0; i < d.fields.length; i++) await add(this.fields, { sourceRow, values: [id, i + 1, d.fields[i].name, d.fields[i].key] });
-      for (const j of d.joint) await add(this.joint, { sourceRow, values: [id, j] });
+      let written: Promise<void> | null;
+      for (const unit of d.targets) if ((written = this.targets.addValues(sourceRow, [id, unit, d.estimateMinutes]))) await written;
+      for (const [month, n] of d.occurrences) if ((written = this.occurrences.addValues(sourceRow, [id, month, n]))) await written;
+      for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, d.fields[i].key]))) await written;
+      for (const j of d.joint) if ((written = this.joint.addValues(sourceRow, [id, j]))) await written;
     }
     lap('parts');
   }
