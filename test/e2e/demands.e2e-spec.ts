@@ -12,6 +12,9 @@ describe('demands (e2e)', () => {
   let users: StandardUsers;
   let townshipIssuer: UserRef;
   let gejiuReporter: UserRef;
+  let gejiuIssuer: UserRef;
+  let prefectureCoordinator: UserRef;
+  let provinceInspector: UserRef;
 
   beforeAll(async () => {
     t = await TestApp.start();
@@ -19,6 +22,9 @@ describe('demands (e2e)', () => {
     users = await standardUsers(t, tree);
     townshipIssuer = await createUser(t, 'issuer', tree.wenlan);
     gejiuReporter = await createUser(t, 'reporter', tree.gejiuTown);
+    gejiuIssuer = await createUser(t, 'issuer', tree.gejiu);
+    prefectureCoordinator = await createUser(t, 'coordinator', tree.honghe);
+    provinceInspector = await createUser(t, 'inspector', tree.yunnan);
   });
   afterAll(() => t.close());
 
@@ -168,6 +174,14 @@ describe('demands (e2e)', () => {
       for (const u of [gejiuReporter, users.gejiuCoordinator, users.gejiuInspector]) await t.http.get(`/api/v1/demands/${id}`).set(bearer(u)).expect(404);
       const list = await t.http.get('/api/v1/demands').set(bearer(gejiuReporter)).expect(200);
       expect(list.body.items.map((d: { id: number }) => d.id)).not.toContain(id);
+      // The list finds a jurisdiction's demands by its units below the province, and by the issuer's path at the province.
+      const listed = async (u: UserRef) => ((await t.http.get('/api/v1/demands?pageSize=200').set(bearer(u)).expect(200)).body.items as { id: number }[]).map((d) => d.id);
+      for (const u of [users.villageReporter, users.reporter, users.coordinator, users.inspector, prefectureCoordinator, provinceInspector]) expect(await listed(u)).toContain(id);
+      for (const u of [users.gejiuCoordinator, users.gejiuInspector]) expect(await listed(u)).not.toContain(id);
+      // A demand of 个旧市 to its own township: the province and the prefecture list it, 蒙自市 does not.
+      const gejiuDemand = (await post(demandBody('report', tree, { targetUnitIds: [tree.gejiuTown.id] }), gejiuIssuer).expect(201)).body.id as number;
+      for (const u of [prefectureCoordinator, provinceInspector, users.gejiuCoordinator, gejiuReporter]) expect(await listed(u)).toContain(gejiuDemand);
+      for (const u of [users.coordinator, users.inspector, users.reporter, users.issuer]) expect(await listed(u)).not.toContain(gejiuDemand);
     });
 
     it('looks up a registration number for a target, and answers unregistered to others', async () => {

@@ -152,21 +152,24 @@ export interface UnitFacts {
  * service called with an admin actor sees nothing either.
  */
 export function visibilityCondition(actor: Actor, where: Where): void {
-  const targetsUnder = (path: string) =>
-    where.add(
-      `EXISTS (SELECT 1 FROM demand_targets vt JOIN org_units vu ON vu.id = vt.unit_id WHERE vt.demand_id = d.id AND ${subtreeCondition('vu.path')})`,
-      ...subtreeParams(path),
-    );
+  // Below the province, demands are found from the units: the ids of the subtree, the demands
+  // targeting them (through ix_demand_targets_unit) and those they issued. A condition evaluated
+  // per demand (EXISTS over its targets joined to their paths) read all 352 k demands of the
+  // province ledger for a county's coordinator (5.8 s against 0.08 s; a prefecture's 3.5 s against
+  // 0.96 s). For the province itself the per-demand condition is the cheap one (nearly every
+  // demand's issuer lies inside, so its targets are never looked at: 0.14 s against 6.1 s).
+  const subtree = `SELECT id FROM org_units WHERE ${subtreeCondition('path')}`;
+  const targetingSubtree = `d.id IN (SELECT vt.demand_id FROM demand_targets vt WHERE vt.unit_id IN (${subtree}))`;
   switch (actor.role) {
     case 'admin':
       where.add('1 = 0');
       return;
     case 'issuer':
-      where.add('(d.issuer_id = ? OR EXISTS (SELECT 1 FROM demand_targets vt WHERE vt.demand_id = d.id AND vt.unit_id = ?))', actor.orgUnitId, actor.orgUnitId);
+      where.add('(d.issuer_id = ? OR d.id IN (SELECT vt.demand_id FROM demand_targets vt WHERE vt.unit_id = ?))', actor.orgUnitId, actor.orgUnitId);
       return;
     case 'reporter':
       if (actor.unitPath === null) where.add('1 = 0');
-      else targetsUnder(actor.unitPath);
+      else where.add(targetingSubtree, ...subtreeParams(actor.unitPath));
       return;
     case 'coordinator':
     case 'inspector': {
@@ -175,13 +178,17 @@ export function visibilityCondition(actor: Actor, where: Where): void {
         return;
       }
       const [lo, hi] = subtreeParams(actor.jurisdictionPath);
-      where.add(
-        `(${subtreeCondition('iu.path')} OR EXISTS (SELECT 1 FROM demand_targets vt JOIN org_units vu ON vu.id = vt.unit_id WHERE vt.demand_id = d.id AND ${subtreeCondition('vu.path')}))`,
-        lo,
-        hi,
-        lo,
-        hi,
-      );
+      if (actor.level === 'province') {
+        where.add(
+          `(${subtreeCondition('iu.path')} OR EXISTS (SELECT 1 FROM demand_targets vt JOIN org_units vu ON vu.id = vt.unit_id WHERE vt.demand_id = d.id AND ${subtreeCondition('vu.path')}))`,
+          lo,
+          hi,
+          lo,
+          hi,
+        );
+      } else {
+        where.add(`(d.issuer_id IN (${subtree}) OR ${targetingSubtree})`, lo, hi, lo, hi);
+      }
       return;
     }
   }
