@@ -1,5 +1,6 @@
-// Four suites: unit specs beside the code, medium specs on a real migrated database, e2e over HTTP,
-// and the dashboard in headless Chromium (browser; run once, on SQLite).
+// Five suites: unit specs beside the code, medium specs on a real migrated database, e2e over HTTP,
+// the dashboard in headless Chromium (browser; run once, on SQLite), and the built server as its own
+// process (process: crashes, restarts, backup and restore through the CLI; on a SQLite file).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -14,5 +15,6 @@ module.exports = {
     { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+    { ...common, displayName: 'process', testMatch: ['<rootDir>/test/process/**/*.process-spec.ts'] },
   ],
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// npm test: type check, lint, then unit + medium + e2e + browser on SQLite, then medium + e2e on PostgreSQL
-// (the browser suite drives the dashboard, which is the same on either database: it runs once).
+// npm test: type check, lint, then unit + medium + e2e + browser + process on SQLite, then medium + e2e on
+// PostgreSQL (the browser suite drives the dashboard, which is the same on either database: it runs once;
+// the process suite kills and restores the built server on a SQLite file, which backup/restore are for).
 // Outside CI an unreachable PostgreSQL is a visible skip; with CI=true it is a failure.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -58,7 +59,7 @@ async function postgresAnswers() {
     run('lint', process.execPath, [join(require.resolve('eslint/package.json'), '..', 'bin', 'eslint.js'), '.', '--max-warnings=0']);
   }
   const sqliteResults = join(resultsDir, 'sqlite.json');
-  run('SQLite: unit, medium, e2e and browser suites', process.execPath, [jest, '--json', `--outputFile=${sqliteResults}`, ...extra], { TEST_DB: 'sqlite' });
+  run('SQLite: unit, medium, e2e, browser and process suites', process.execPath, [jest, '--json', `--outputFile=${sqliteResults}`, ...extra], { TEST_DB: 'sqlite' });
   count(sqliteResults);
   ran.push('SQLite');
   if (await postgresAnswers()) {
