@@ -65,6 +65,48 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'demand.cancel' AND entity_id = ?", [String(id)])).toBe(1);
   });
 
+  /** Both answers: the first (with `status`) and its retry, the stored first answer replayed. */
+  async function expectReplayedAcrossCrash(path: string, body: object, as: UserRef, status: number) {
+    const { first, retry } = await withAnswerStoredLateImpossible((k) => post(path, body, as, k));
+    expect({ path, status: first.status }).toEqual({ path, status });
+    expect({ status: retry.status, replayed: retry.headers[REPLAYED], body: retry.body }).toEqual({ status, replayed: 'true', body: first.body });
+    return first.body as { id: number };
+  }
+
+  it('POST /org-units', async () => {
+    const code = `532503-C${seq}`;
+    await expectReplayedAcrossCrash('/org-units', { code, name: '蒙自市崩溃测试局', kind: 'department', level: 'county', parentId: tree.mengzi.id }, users.admin, 201);
+    expect(await count('SELECT COUNT(*) AS n FROM org_units WHERE code = ?', [code])).toBe(1);
+  });
+
+  it('POST /duty-items', async () => {
+    const title = `崩溃测试职责-${seq}`;
+    await expectReplayedAcrossCrash('/duty-items', { level: 'township', topic: 'work_safety', category: 'core', title, basis: '《乡镇（街道）履行职责事项清单》' }, users.admin, 201);
+    expect(await count('SELECT COUNT(*) AS n FROM duty_items WHERE title = ?', [title])).toBe(1);
+  });
+
+  it('POST /demands/:id/objections', async () => {
+    const demand = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: `崩溃测试异议-${seq}` })).expect(201);
+    const id = (demand.body as { id: number }).id;
+    await expectReplayedAcrossCrash(`/demands/${id}/objections`, { reason: '该事项已列入收回事项清单' }, users.reporter, 201);
+    expect(await count('SELECT COUNT(*) AS n FROM objections WHERE demand_id = ?', [id])).toBe(1);
+  });
+
+  it('POST /inspection-plans and its transitions (submit, reject, rework, approve, revise)', async () => {
+    const plan = await expectReplayedAcrossCrash('/inspection-plans', { year: 2026, items: [{ title: '校园安全专项督查', topic: 'education', targetLevel: 'township', plannedMonth: '2026-05', onSiteDays: 1 }] }, users.issuer, 201);
+    const steps: [string, UserRef, object][] = [
+      ['submit', users.issuer, {}],
+      ['reject', users.coordinator, { reason: '检查频次过高' }],
+      ['rework', users.issuer, {}],
+      ['submit', users.issuer, {}],
+      ['approve', users.coordinator, {}],
+    ];
+    for (const [action, as, body] of steps) await expectReplayedAcrossCrash(`/inspection-plans/${plan.id}/${action}`, body, as, 200);
+    const revised = await expectReplayedAcrossCrash(`/inspection-plans/${plan.id}/revise`, {}, users.issuer, 201);
+    expect(revised.id).not.toBe(plan.id);
+    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'inspection-plan.%'", [])).toBe(steps.length + 2);
+  });
+
   it('POST /burden-reports (stored with the write since it was built)', async () => {
     const note = `崩溃测试填报-${seq}`;
     const { first, retry } = await withAnswerStoredLateImpossible((k) => post('/burden-reports', shadowBody({ note }), users.reporter, k));

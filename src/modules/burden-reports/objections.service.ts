@@ -80,7 +80,7 @@ export class ObjectionsService {
         await this.audit.append(tx, { actor, action: 'objection.create', entityType: 'objection', entityId: id, unitPath: unit.path, after: created });
         await this.events.publish({ type: 'objection.filed', tx, actor, objectionId: id, demandId, unitId: unit.id });
         return created;
-      });
+      }, { resultIsAnswer: true });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.repo.findExisting(this.tx.reader, demandId, unitId);

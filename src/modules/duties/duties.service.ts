@@ -80,6 +80,6 @@ export class DutiesService implements OnApplicationBootstrap {
       const created = { id, ...item };
       await this.audit.append(tx, { actor, action: 'duty-item.create', entityType: 'duty_item', entityId: id, unitPath: null, after: created });
       return created;
-    });
+    }, { resultIsAnswer: true });
   }
 }

@@ -119,7 +119,7 @@ export class InspectionPlansService {
       const created = await this.detail(tx, (await this.repo.findPlan(tx, id))!);
       await this.audit.append(tx, { actor, action: 'inspection-plan.create', entityType: 'inspection_plan', entityId: id, unitPath: issuer.path, after: created });
       return created;
-    });
+    }, { resultIsAnswer: true });
   }
 
   update(actor: Actor, id: number, dto: UpdateInspectionPlanDto): Promise<InspectionPlanDetail> {
@@ -162,14 +162,14 @@ export class InspectionPlansService {
       const plan = await this.ownPlan(tx, actor, id);
       // A resubmitted plan awaits a new decision: the last one no longer describes it.
       return this.move(tx, actor, plan, 'submit', { submittedBy: actor.userId, submittedAt: nowIso(), decidedBy: null, decidedAt: null, rejectReason: null });
-    });
+    }, { resultIsAnswer: true });
   }
 
   approve(actor: Actor, id: number): Promise<InspectionPlanDetail> {
     return this.tx.run(async (tx) => {
       const plan = await this.decidablePlan(tx, actor, id);
       return this.move(tx, actor, plan, 'approve', { decidedBy: actor.userId, decidedAt: nowIso(), rejectReason: null });
-    });
+    }, { resultIsAnswer: true });
   }
 
   reject(actor: Actor, id: number, dto: RejectInspectionPlanDto): Promise<InspectionPlanDetail> {
@@ -178,7 +178,7 @@ export class InspectionPlansService {
     return this.tx.run(async (tx) => {
       const plan = await this.decidablePlan(tx, actor, id);
       return this.move(tx, actor, plan, 'reject', { decidedBy: actor.userId, decidedAt: nowIso(), rejectReason: reason });
-    });
+    }, { resultIsAnswer: true });
   }
 
   /** rejected → draft: the issuer takes a rejected plan back to change it; the rejection stays readable. */
@@ -186,7 +186,7 @@ export class InspectionPlansService {
     return this.tx.run(async (tx) => {
       const plan = await this.ownPlan(tx, actor, id);
       return this.move(tx, actor, plan, 'rework', {});
-    });
+    }, { resultIsAnswer: true });
   }
 
   /**
@@ -243,7 +243,7 @@ export class InspectionPlansService {
         after: { ...created, revisedFrom: { id: plan.id, version: plan.version } },
       });
       return created;
-    });
+    }, { resultIsAnswer: true });
   }
 
   /** Applies a status transition and audits it with the plan before and after. */

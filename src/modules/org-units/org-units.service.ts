@@ -98,7 +98,7 @@ export class OrgUnitsService {
         after: view(created),
       });
       return view(created);
-    });
+    }, { resultIsAnswer: true });
   }
 
   async update(actor: Actor, id: number, dto: UpdateOrgUnitDto): Promise<OrgUnitView> {
