@@ -107,6 +107,21 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'inspection-plan.%'", [])).toBe(steps.length + 2);
   });
 
+  it('POST /cases', async () => {
+    // A topic on the villages' negative list sent to 文澜社区: an OUT_OF_SCOPE flag, confirmed.
+    await t.http.post('/api/v1/duty-items').set(bearer(users.admin)).send({ level: 'village', topic: 'statistics', category: 'negative', title: '统计调查报表' }).expect(201);
+    const demand = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: '村级统计报表', topic: 'statistics', targetUnitIds: [tree.village.id] })).expect(201);
+    const flags = await t.http.get(`/api/v1/flags?demandId=${(demand.body as { id: number }).id}`).set(bearer(users.coordinator)).expect(200);
+    let flag = (flags.body as { items: { id: number; version: number; rule: string }[] }).items.find((f) => f.rule === 'OUT_OF_SCOPE')!;
+    for (const to of ['under_review', 'confirmed']) {
+      const res = await t.http.post(`/api/v1/flags/${flag.id}/transitions`).set(bearer(users.coordinator)).send({ to, version: flag.version, comment: '经核实属实' }).expect(200);
+      flag = res.body as typeof flag;
+    }
+    const title = `崩溃测试案例-${seq}`;
+    await expectReplayedAcrossCrash('/cases', { flagIds: [flag.id], title }, users.inspector, 201);
+    expect(await count('SELECT COUNT(*) AS n FROM cases WHERE title = ?', [title])).toBe(1);
+  });
+
   it('POST /burden-reports (stored with the write since it was built)', async () => {
     const note = `崩溃测试填报-${seq}`;
     const { first, retry } = await withAnswerStoredLateImpossible((k) => post('/burden-reports', shadowBody({ note }), users.reporter, k));

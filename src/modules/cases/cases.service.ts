@@ -176,7 +176,7 @@ export class CasesService {
         after: { ...content, issuerId: issuer?.id ?? null, unitId: unit?.id ?? null, flagIds: created.flagIds, evidenceHash: created.evidenceHash },
       });
       return this.detail(tx, created);
-    });
+    }, { resultIsAnswer: true });
   }
 
   update(actor: Actor, id: number, dto: UpdateCaseDto): Promise<CaseDetailView> {
