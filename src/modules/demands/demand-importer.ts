@@ -212,14 +212,23 @@ export class DemandImporter {
       subtreeParams(root),
     );
     const all: Unit[] = rows.map((r) => ({ id: toInt(r.id), code: r.code, path: r.path, kind: r.kind, level: r.level, parentPath: r.parent_path }));
-    return { all, byCode: new Map(all.map((u) => [u.code, u])), byId: new Map(all.map((u) => [u.id, u])) };
+    // Area units per level in path order: a subtree is one contiguous run, found by binary search.
+    const areasByLevel = new Map<Level, Unit[]>();
+    for (const u of all) {
+      if (u.kind !== 'area') continue;
+      const list = areasByLevel.get(u.level);
+      if (list) list.push(u);
+      else areasByLevel.set(u.level, [u]);
+    }
+    for (const list of areasByLevel.values()) list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { all, byCode: new Map(all.map((u) => [u.code, u])), byId: new Map(all.map((u) => [u.id, u])), areasByLevel };
   }
 
   private prepare(
     { row, cells }: TabularRecord,
     columnIndex: Map<string, number>,
     ctx: DemandImportContext,
-    units: { all: Unit[]; byCode: Map<string, Unit>; byId: Map<number, Unit> },
+    units: { all: Unit[]; byCode: Map<string, Unit>; byId: Map<number, Unit>; areasByLevel: Map<Level, Unit[]> },
     topics: Set<string>,
     scopeCache: Map<string, number[]>,
     errors: ErrorDetail[],
@@ -327,7 +336,7 @@ export class DemandImporter {
         const key = `${under.path}|${level}`;
         let ids = scopeCache.get(key);
         if (!ids) {
-          ids = units.all.filter((u) => u.kind === 'area' && u.level === level && u.path.startsWith(under.path)).map((u) => u.id);
+          ids = areasUnder(units.areasByLevel.get(level as Level) ?? [], under.path);
           scopeCache.set(key, ids);
         }
         for (const id of ids) targetIds.add(id);
@@ -512,4 +521,18 @@ class DemandWriter {
     }
     return out;
   }
+}
+
+/** The ids of the units (sorted by path) whose path starts with `path`: the contiguous run from its lower bound. */
+function areasUnder(sorted: Unit[], path: string): number[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].path < path) lo = mid + 1;
+    else hi = mid;
+  }
+  const ids: number[] = [];
+  for (let i = lo; i < sorted.length && sorted[i].path.startsWith(path); i++) ids.push(sorted[i].id);
+  return ids;
 }
