@@ -122,6 +122,14 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count('SELECT COUNT(*) AS n FROM cases WHERE title = ?', [title])).toBe(1);
   });
 
+  it('POST /flags/:id/transitions', async () => {
+    const demand = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: `崩溃测试日报-${seq}`, recurrence: 'daily', until: '2026-09-30' })).expect(201);
+    const flags = await t.http.get(`/api/v1/flags?demandId=${(demand.body as { id: number }).id}`).set(bearer(users.coordinator)).expect(200);
+    const flag = (flags.body as { items: { id: number; version: number }[] }).items[0];
+    await expectReplayedAcrossCrash(`/flags/${flag.id}/transitions`, { to: 'under_review', version: flag.version }, users.coordinator, 200);
+    expect(await count("SELECT COUNT(*) AS n FROM flag_transitions WHERE flag_id = ? AND to_status = 'under_review'", [flag.id])).toBe(1);
+  });
+
   it('POST /burden-reports (stored with the write since it was built)', async () => {
     const note = `崩溃测试填报-${seq}`;
     const { first, retry } = await withAnswerStoredLateImpossible((k) => post('/burden-reports', shadowBody({ note }), users.reporter, k));

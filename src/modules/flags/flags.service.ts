@@ -247,7 +247,9 @@ export class FlagsService {
         after: { status: after.status, version: after.rowVersion, assigneeId: after.assigneeId, dueOn: after.dueOn, comment },
       });
       return this.detail(tx, after, actor);
-    });
+      // The detail is the answer: an Idempotency-Key's record commits with the transition, so a
+      // retry after a crash right behind the commit replays it instead of a lasting 409.
+    }, { resultIsAnswer: true });
   }
 
   /** Coordinators whose jurisdiction holds the flag review it; the issuing office of the flagged demand rectifies. */
