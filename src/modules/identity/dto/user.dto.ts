@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_ID } from '@/common/http/id-param';
 import { Role, ROLES } from '@/common/auth/actor';
 import { PageQueryDto } from '@/common/paging/page';
 
@@ -38,6 +39,7 @@ export class CreateUserDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   orgUnitId?: number | null;
 
   @ApiPropertyOptional({ type: String, nullable: true })
@@ -64,6 +66,7 @@ export class UpdateUserDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   orgUnitId?: number | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears it' })
@@ -75,6 +78,6 @@ export class UpdateUserDto {
 
 export class UserQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) orgUnitId?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_ID) orgUnitId?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) q?: string;
 }
