@@ -195,17 +195,12 @@ export const MATRIX: MatrixRow[] = [
     design: '§3 jobs: who started it (the list: one\'s own jobs)',
     scoped: true,
     expect: all([200, 'hidden']),
-    knownBug: { 'admin/out': 'GET /jobs lists every user\'s jobs to admin (jobs README "admin: all"); DESIGN §3 gives a job to who started it, and admin has no access to cases (§1), yet bulletin jobs of inspectors are listed with their input' },
   },
   {
     route: 'GET /jobs/:id',
     design: '§3 GET /jobs/:id: who started it (another\'s job: a secret, 404)',
     scoped: true, peer: { issuer: 404, areaIssuer: 404, reporter: 404, coordinator: 404, inspector: 404, admin: 404 },
     expect: all([200, 404]),
-    knownBug: {
-      'admin/out': 'GET /jobs/:id answers 200 to admin for anyone\'s job (jobs.service get); DESIGN §3 says "who started it", and §1 keeps admin away from cases (bulletin jobs)',
-      'admin/peer': 'the same: admin reads the job of 蒙自市卫生健康局\'s issuer',
-    },
   },
   { route: 'POST /jobs', design: 'jobs README: POST /jobs by the roles a kind lists (org-units-checksum: every role)', scoped: false, expect: all(202), massAssignment: [{ createdBy: 1 }, { status: 'succeeded' }] },
 

@@ -14,14 +14,14 @@ import { JobsService } from './jobs.service';
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
-  /** Your own jobs, newest first (admin: everyone's). */
+  /** Your own jobs, newest first. */
   @Get()
   @ExportableList(JOB_EXPORT)
   list(@CurrentActor() actor: Actor, @Query() query: JobQueryDto) {
     return this.jobs.list(actor, { kind: query.kind, status: query.status }, pageRequest(query));
   }
 
-  /** A job's state, progress and result: for whoever started it, and admin (others: 404). */
+  /** A job's state, progress and result: for whoever started it (others: 404). */
   @Get(':id')
   get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
     return this.jobs.get(actor, id);

@@ -264,17 +264,20 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.start(actor, kind, input ?? {});
   }
 
-  /** One job, for whoever started it and for admin; anyone else gets 404 (its existence is not theirs to know). */
+  /**
+   * One job, for whoever started it (DESIGN §3); anyone else, admin included, gets 404 (its
+   * existence is not theirs to know: an inspector's bulletin job names cases, which admin may not
+   * read, DESIGN §1).
+   */
   async get(actor: Actor, id: number): Promise<JobView> {
     const row = await this.repo.findById(this.tx.reader, id);
-    if (!row || (actor.role !== 'admin' && row.createdBy !== actor.userId)) throw notFound('Job', id);
+    if (!row || row.createdBy !== actor.userId) throw notFound('Job', id);
     return view(row);
   }
 
-  /** The caller's own jobs, newest first (admin: everyone's). */
+  /** The caller's own jobs, newest first (admin's too: DESIGN §3 gives a job to who started it). */
   async list(actor: Actor, filter: Omit<JobFilter, 'createdBy'>, page: PageRequest): Promise<Page<JobView>> {
-    const createdBy = actor.role === 'admin' ? null : actor.userId;
-    const { rows, total } = await this.tx.snapshot((reader) => this.repo.list(reader, { ...filter, createdBy }, page.offset, page.pageSize));
+    const { rows, total } = await this.tx.snapshot((reader) => this.repo.list(reader, { ...filter, createdBy: actor.userId }, page.offset, page.pageSize));
     return { items: rows.map(view), total, page: page.page, pageSize: page.pageSize };
   }
 
