@@ -161,5 +161,6 @@ describe('POST /demands/import (e2e)', () => {
     }
     expect(job).toMatchObject({ status: 'succeeded', result: { imported: 3000, targets: 6000 } });
     expect((await snapshot()).demands).toBe(before.demands + 3000);
-  });
+    // The worker boots from the TypeScript sources: seconds on a loaded machine, past jest's 5 s default.
+  }, 90_000);
 });
