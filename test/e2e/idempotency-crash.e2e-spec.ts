@@ -130,6 +130,18 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count("SELECT COUNT(*) AS n FROM flag_transitions WHERE flag_id = ? AND to_status = 'under_review'", [flag.id])).toBe(1);
   });
 
+  it('POST /jobs and POST /flags/evaluate (a queued job: its answer commits with the job row)', async () => {
+    jest.setTimeout(60_000);
+    const checksum = await expectReplayedAcrossCrash('/jobs', { kind: 'org-units-checksum', input: {} }, users.coordinator, 202);
+    const evaluation = await expectReplayedAcrossCrash('/flags/evaluate', { period: '2026-01' }, users.coordinator, 202);
+    for (const { jobId } of [checksum, evaluation] as unknown as { jobId: number }[]) {
+      expect(await count('SELECT COUNT(*) AS n FROM jobs WHERE id = ?', [jobId])).toBe(1);
+    }
+    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'job.start'", [])).toBeGreaterThanOrEqual(2);
+    // Both jobs end before the app closes (a worker still starting would outlive the test).
+    for (let i = 0; i < 600 && (await count("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')", [])) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+
   it('POST /burden-reports (stored with the write since it was built)', async () => {
     const note = `崩溃测试填报-${seq}`;
     const { first, retry } = await withAnswerStoredLateImpossible((k) => post('/burden-reports', shadowBody({ note }), users.reporter, k));

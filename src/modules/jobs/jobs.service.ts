@@ -229,7 +229,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     const status: 'queued' | 'running' = options.inline ? 'running' : 'queued';
     let jobId: number;
     try {
-      jobId = await this.tx.run(async (tx) => {
+      // A queued job's answer ({jobId, status: 'queued'}) is known in the transaction that stores
+      // it: an Idempotency-Key's record commits with the job, so a retry after a crash right
+      // behind the commit learns the job instead of a lasting 409. An inline job answers later.
+      const accepted = await this.tx.run(async (tx): Promise<JobAccepted> => {
         const id = await this.repo.insert(tx, { kind, status, input: inputJson, attachmentPath, createdBy: actor.userId, createdAt: nowIso() });
         await this.audit.append(tx, {
           actor,
@@ -239,8 +242,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
           unitPath: actor.unitPath,
           after: { id, kind, input, inline: options.inline === true, attachmentBytes },
         });
-        return id;
-      });
+        return { jobId: id, status };
+      }, { resultIsAnswer: !options.inline });
+      jobId = accepted.jobId;
     } catch (error) {
       if (attachmentPath) rmSync(attachmentPath, { force: true });
       throw error;
