@@ -179,14 +179,19 @@ function flagVisibility(actor: Actor, where: Where): void {
   }
 }
 
-/**
- * A jurisdiction of at most this many units (a prefecture of 云南省 holds 600–2,400 with its
- * offices) reads its flags through its units; a wider one (the province) through the filters' indexes.
- */
-const FEW_UNITS = 3_000;
-
 /** Rows per INSERT: 14 parameters each stays far below both databases' parameter limits. */
 const INSERT_CHUNK = 400;
+
+/**
+ * Whether the flags the actor may read are found faster through its units than through a rule's
+ * index: an office's, or a jurisdiction below the province (a prefecture of 云南省 holds at most
+ * ≈ 2,400 units with its offices); the province's through the filters' indexes. The same line as
+ * the demand list's (`visibilityCondition`), read off the actor without a query.
+ */
+function fewFlagsVisible(actor: Actor): boolean {
+  if (actor.role === 'issuer') return true;
+  return (actor.role === 'coordinator' || actor.role === 'inspector') && actor.jurisdictionPath !== null && actor.level !== 'province';
+}
 
 @Injectable()
 export class FlagRepository {
@@ -210,7 +215,7 @@ export class FlagRepository {
     // which it prefers for a rule filter and which then reads every flag of that rule in the
     // province (416 k duplicates: 2.8 s for a county coordinator). `+column` keeps a column out of
     // index choice on SQLite; PostgreSQL plans from its statistics.
-    const residual = (await this.fewFlagsVisible(tx, actor)) && databaseKind(tx) === 'sqlite' ? (column: string) => `+${column}` : (column: string) => column;
+    const residual = fewFlagsVisible(actor) && databaseKind(tx) === 'sqlite' ? (column: string) => `+${column}` : (column: string) => column;
     if (filter.status) where.add(`${residual('f.status')} = ?`, filter.status);
     if (filter.rule) where.add(`${residual('f.rule_code')} = ?`, filter.rule);
     if (filter.unitId !== undefined) {
@@ -226,15 +231,6 @@ export class FlagRepository {
     const [count] = await selectRows<{ n: Num }>(tx, `SELECT COUNT(*) AS n FROM flags f ${where.clause}`, where.params);
     const rows = await selectRows<RawFlag>(tx, `${SELECT} ${where.clause} ORDER BY f.id DESC LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
     return { rows: await explainFlags(tx, rows.map(mapFlag)), total: toInt(count.n) };
-  }
-
-  /** Whether the flags the actor may read are found faster through its units than through a rule's index. */
-  private async fewFlagsVisible(tx: Tx, actor: Actor): Promise<boolean> {
-    if (actor.role === 'issuer') return true;
-    if ((actor.role !== 'coordinator' && actor.role !== 'inspector') || actor.jurisdictionPath === null) return false;
-    const [lo, hi] = subtreeParams(actor.jurisdictionPath);
-    const [row] = await selectRows<{ n: Num }>(tx, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM org_units WHERE ${subtreeCondition('path')} LIMIT ${FEW_UNITS + 1}) s`, [lo, hi]);
-    return toInt(row.n) <= FEW_UNITS;
   }
 
   async transitions(tx: Tx, flagId: number): Promise<FlagTransitionRow[]> {
