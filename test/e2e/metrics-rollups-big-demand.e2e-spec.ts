@@ -31,8 +31,15 @@ function periodsFromMonths(rows: readonly IssuerMonthRow[]): IssuerPeriodRow[] {
   const out = new Map<string, IssuerPeriodRow>();
   const add = (issuerId: number, period: string, r: IssuerMonthRow) => {
     const key = `${issuerId}|${period}`;
-    const row = out.get(key) ?? { issuerId, period, minutes: 0, demands: 0, cancelled: 0, inspections: 0 };
-    out.set(key, { ...row, minutes: row.minutes + r.minutes, demands: row.demands + r.demands, cancelled: row.cancelled + r.cancelled, inspections: row.inspections + r.inspections });
+    const row = out.get(key) ?? { issuerId, period, minutes: 0, demands: 0, cancelled: 0, inspections: 0, flagged: 0 };
+    out.set(key, {
+      ...row,
+      minutes: row.minutes + r.minutes,
+      demands: row.demands + r.demands,
+      cancelled: row.cancelled + r.cancelled,
+      inspections: row.inspections + r.inspections,
+      flagged: row.flagged + r.flagged,
+    });
   };
   for (const r of rows) {
     if (r.landsMonth.slice(0, 4) === r.month.slice(0, 4)) add(r.issuerId, r.landsMonth.slice(0, 4), r);

@@ -84,16 +84,21 @@ async function expectedFromCalculators(t: TestApp): Promise<UnitMonthBurden[]> {
   return out.sort((a, b) => a.unitId - b.unitId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
 }
 
-/** The issuer rollups from the ledger: per demand, its minutes per occurrence month on all targets and a count row on its landing month. */
+/**
+ * The issuer rollups from the ledger: per demand, its minutes per occurrence month on all targets
+ * and a count row on its landing month, flagged when a flag of any rule but OBJECTION stands on it.
+ */
 async function expectedIssuerRows(t: TestApp): Promise<IssuerMonthRow[]> {
   const demands = await selectRows<{ id: number; issuer_id: number; lands_on: string; status: string; kind: string }>(t.db, 'SELECT id, issuer_id, lands_on, status, kind FROM demands');
+  const flags = await selectRows<{ demand_id: number | null; rule_code: string; status: string }>(t.db, 'SELECT demand_id, rule_code, status FROM flags');
+  const flagged = new Set(flags.filter((f) => f.demand_id !== null && f.rule_code !== 'OBJECTION' && f.status !== 'dismissed' && f.status !== 'withdrawn').map((f) => num(f.demand_id)));
   const targets = await selectRows<{ demand_id: number; estimated_minutes: number }>(t.db, 'SELECT demand_id, estimated_minutes FROM demand_targets');
   const occurrences = await selectRows<{ demand_id: number; month: string; occurrences: number }>(t.db, 'SELECT demand_id, month, occurrences FROM demand_occurrences');
   const rows = new Map<string, IssuerMonthRow>();
   const row = (issuerId: number, landsMonth: string, month: string) => {
     const key = `${issuerId}|${landsMonth}|${month}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { issuerId, landsMonth, month, minutes: 0, demands: 0, cancelled: 0, inspections: 0 }));
+    if (!r) rows.set(key, (r = { issuerId, landsMonth, month, minutes: 0, demands: 0, cancelled: 0, inspections: 0, flagged: 0 }));
     return r;
   };
   for (const d of demands) {
@@ -103,12 +108,13 @@ async function expectedIssuerRows(t: TestApp): Promise<IssuerMonthRow[]> {
     counted.demands += 1;
     if (d.status === 'cancelled') counted.cancelled += 1;
     if (d.kind === 'inspection') counted.inspections += 1;
+    if (flagged.has(num(d.id))) counted.flagged += 1;
     const perOccurrence = targets.filter((x) => num(x.demand_id) === num(d.id)).reduce((n, x) => n + num(x.estimated_minutes), 0);
     for (const o of occurrences.filter((x) => num(x.demand_id) === num(d.id))) row(issuerId, landsMonth, o.month).minutes += num(o.occurrences) * perOccurrence;
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...rows.values()]
-    .filter((r) => r.minutes !== 0 || r.demands !== 0 || r.cancelled !== 0 || r.inspections !== 0)
+    .filter((r) => r.minutes !== 0 || r.demands !== 0 || r.cancelled !== 0 || r.inspections !== 0 || r.flagged !== 0)
     .sort((a, b) => a.issuerId - b.issuerId || cmp(a.landsMonth, b.landsMonth) || cmp(a.month, b.month));
 }
 
@@ -274,6 +280,7 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
     const issuersIncremental = await issuerRows();
     expect(issuersIncremental.some((x) => x.cancelled > 0)).toBe(true);
     expect(issuersIncremental.some((x) => x.inspections > 0)).toBe(true);
+    expect(issuersIncremental.some((x) => x.flagged > 0)).toBe(true);
     expect(issuersIncremental).toEqual(await expectedIssuerRows(t));
 
     const result = await recompute();

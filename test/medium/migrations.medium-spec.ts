@@ -17,6 +17,7 @@ const TABLES = [
   'cases',
   'burden_reports',
   'demand_fields',
+  'demand_flagged',
   'demand_joint_issuers',
   'demand_occurrences',
   'demand_targets',

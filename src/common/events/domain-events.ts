@@ -70,7 +70,21 @@ export interface BurdenStale {
   flagIds: readonly number[];
 }
 
-export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked | BurdenChanging | BurdenChanged | BurdenStale;
+/**
+ * Flags of these demands (and the demands of these flags) may have changed status or been raised,
+ * inside this transaction and after the writes (rules at a demand write, a review, an objection,
+ * a report link, a batch of an evaluation), or the demands were moved: the issuers' counts of
+ * flagged demands follow, in the same transaction. Publishing it for demands whose flags did not
+ * change is harmless (the listener compares with what it counted).
+ */
+export interface FlagsChanged {
+  type: 'flags.changed';
+  tx: Tx;
+  demandIds: readonly number[];
+  flagIds: readonly number[];
+}
+
+export type DomainEvent = DemandWritten | ObjectionFiled | ReportLinked | BurdenChanging | BurdenChanged | BurdenStale | FlagsChanged;
 type Listener<E extends DomainEvent> = (event: E) => Promise<void>;
 
 @Injectable()

@@ -170,6 +170,7 @@ export class FlagEvaluation {
         );
         this.tally(rule, counts);
       }
+      await this.announceFlagWrites(tx, desired, scope);
     });
   }
 
@@ -182,6 +183,15 @@ export class FlagEvaluation {
   private async markRollupsStale(tx: Tx, desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
     const demandIds = desired.map((w) => w.demandId).filter((id): id is number => id !== null);
     if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'burden.stale', tx, demandIds, flagIds: scope.map((s) => s.id) });
+  }
+
+  /**
+   * After a batch's flag writes, in its transaction: the issuers' counts of flagged demands follow
+   * for the demands concerned, set-based over the batch (not flag by flag), so they are never stale.
+   */
+  private async announceFlagWrites(tx: Tx, desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
+    const demandIds = [...new Set(desired.map((w) => w.demandId).filter((id): id is number => id !== null))];
+    if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'flags.changed', tx, demandIds, flagIds: scope.map((s) => s.id) });
   }
 
   // -- 1. rules about one demand ---------------------------------------------------------------
@@ -310,6 +320,7 @@ export class FlagEvaluation {
     await this.deps.tx.run(async (tx) => {
       await this.markRollupsStale(tx, [], scope);
       for (const gone of await this.reconciler.withdrawMissing(tx, scope, holding, nowIso())) this.tally(gone.rule, { ...emptyCounts(), withdrawn: 1 });
+      await this.announceFlagWrites(tx, [], scope);
     });
     return compared;
   }

@@ -112,6 +112,8 @@ export class FlagsService {
     const desired = await this.judge.judge(tx, [demandId], policy);
     const scope = await this.repo.findingsOfDemand(tx, demandId, this.judge.codes);
     const counts = await this.reconciler.reconcile(tx, desired, scope, nowIso());
+    // Even when no finding moved: an edit may have moved the demand's landing month, where its issuer counts it flagged.
+    await this.events.publish({ type: 'flags.changed', tx, demandIds: [demandId], flagIds: [] });
     await this.auditFindings(tx, actor, demandId, counts);
   }
 
@@ -122,6 +124,8 @@ export class FlagsService {
     const policy = await this.policy.current(tx);
     const write = toWrite(objectionFinding(facts), facts.unitId, policy.version);
     const counts = await this.reconciler.reconcile(tx, [write], [], nowIso());
+    // An OBJECTION flag does not make its demand flagged (DESIGN §5); announced like every flag write all the same.
+    await this.events.publish({ type: 'flags.changed', tx, demandIds: [facts.demandId], flagIds: [] });
     await this.auditFindings(tx, actor, facts.demandId, counts);
   }
 
@@ -130,6 +134,7 @@ export class FlagsService {
     const { tx, reportId, demandId, actor } = event;
     const scope = await this.repo.findingsOfReport(tx, reportId);
     const counts = await this.reconciler.reconcile(tx, [], scope, nowIso());
+    await this.events.publish({ type: 'flags.changed', tx, demandIds: [demandId], flagIds: scope.map((s) => s.id) });
     await this.auditFindings(tx, actor, demandId, counts);
   }
 
@@ -234,6 +239,8 @@ export class FlagsService {
         const now = await this.repo.findById(tx, id);
         throw new DomainError(ErrorCode.Conflict, `Flag ${id} was changed meanwhile; reload it`, { currentStatus: now?.status ?? flag.status, version: now?.rowVersion ?? flag.rowVersion });
       }
+      // Whether the demand still has a standing flag may have changed: its issuer's flagged count follows.
+      if (flag.demandId !== null && isStanding(flag.status) !== isStanding(dto.to)) await this.events.publish({ type: 'flags.changed', tx, demandIds: [flag.demandId], flagIds: [] });
       const comment = (dto.comment ?? '').trim();
       await this.repo.insertTransition(tx, { flagId: id, from: flag.status, to: dto.to, actorId: actor.userId, at, comment, assigneeId: dto.assigneeId, dueOn: dto.dueOn });
       const after = (await this.repo.findById(tx, id))!;

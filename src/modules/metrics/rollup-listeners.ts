@@ -12,7 +12,8 @@ export const ROLLUP_LISTENERS_MODULE = __filename;
  * bulk (an evaluation's batches) mark the rollups stale instead, in the same transaction; the
  * rebuild after the evaluation clears the mark. On the server (`bigDemands` given), an edit of a
  * demand with thousands of targets marks them stale too, and a rebuild job follows the write.
- * Job workers adjust every cell: they are off the request thread already.
+ * Job workers adjust every cell: they are off the request thread already. The issuers' counts of
+ * flagged demands follow every flag write (`flags.changed`, after it), evaluations included.
  */
 export function registerJobListeners(
   events: DomainEvents,
@@ -24,4 +25,6 @@ export function registerJobListeners(
   events.on('burden.changing', async (event) => rollups.apply(event.tx, big ? await big.split(event.tx, event.scope, 'changing') : event.scope, -1));
   events.on('burden.changed', async (event) => rollups.apply(event.tx, big ? await big.split(event.tx, event.scope, 'changed') : event.scope, 1));
   events.on('burden.stale', (event) => state.markDemands(event.tx, event.demandIds, event.flagIds));
+  // The issuers' flagged demands are few per write and cheap to reconcile: never deferred, never stale.
+  events.on('flags.changed', (event) => rollups.refreshFlagged(event.tx, event.demandIds, event.flagIds));
 }

@@ -36,6 +36,8 @@ export interface IssuerMonthRow {
   demands: number;
   cancelled: number;
   inspections: number;
+  /** Demands with a standing flag (on the count row: landing month = month), as `demand_flagged` counts them. */
+  flagged: number;
 }
 
 /** An issuer's sums over a year (`2026`) or a quarter (`2026-Q3`): its month rows with both months inside it. */
@@ -46,9 +48,25 @@ export interface IssuerPeriodRow {
   demands: number;
   cancelled: number;
   inspections: number;
+  flagged: number;
 }
 
-const ISSUER_COLUMNS = ['minutes', 'demands', 'cancelled', 'inspections'] as const;
+const ISSUER_COLUMNS = ['minutes', 'demands', 'cancelled', 'inspections', 'flagged'] as const;
+
+/** SQL: the demand carries a flag that still stands (DESIGN §5: any state but dismissed and withdrawn), OBJECTION aside. */
+export const FLAGGED = (demand: string): string =>
+  `EXISTS (SELECT 1 FROM flags f WHERE f.demand_id = ${demand}.id AND f.rule_code <> 'OBJECTION' AND f.status NOT IN ('dismissed', 'withdrawn'))`;
+
+/** SQL: the `demand_flagged` row `s` says what its demand is now: flagged, of that issuer, landing in that month. */
+const countedAsNow = (s: string): string =>
+  `EXISTS (SELECT 1 FROM demands cd WHERE cd.id = ${s}.demand_id AND cd.issuer_id = ${s}.issuer_id AND substr(cd.lands_on, 1, 7) = ${s}.lands_month AND ${FLAGGED('cd')})`;
+
+/** Demands whose `demand_flagged` row to reconcile: an id list, or an IN (SELECT …) of a rebuild's months. */
+interface FlaggedSelection {
+  /** What goes inside `IN (…)`. */
+  ids: string;
+  params: readonly unknown[];
+}
 
 /** SQL: the quarter (`2026-Q3`) of a `YYYY-MM` column, on both databases. */
 const quarterSql = (month: string): string => `substr(${month}, 1, 4) || '-Q' || CAST((CAST(substr(${month}, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR(1))`;
@@ -134,12 +152,68 @@ export class RollupRepository {
     );
   }
 
+  /**
+   * Brings the issuers' flagged counts in line with the flags of these demands (and of the demands
+   * of these flags), inside the caller's transaction, after its flag writes: called for every
+   * write that raises a flag or moves one in or out of the standing states, and for a demand whose
+   * landing moved. Each demand's `demand_flagged` row says where it was counted; a row that no
+   * longer says what the demand is now comes out there, a flagged demand without one goes in
+   * where it lands now, and the month count rows, years and quarters move by the difference.
+   * Idempotent (a second call finds nothing to move); set-based, per chunk of 400 demands.
+   */
+  async refreshFlagged(tx: Tx, demandIds: readonly number[], flagIds: readonly number[] = []): Promise<void> {
+    await lockWriters(tx);
+    const ids = new Set(demandIds);
+    for (const chunk of chunks(flagIds)) {
+      const rows = await selectRows<{ demand_id: number | string }>(tx, `SELECT DISTINCT demand_id FROM flags WHERE id IN (${marks(chunk.length)}) AND demand_id IS NOT NULL`, chunk);
+      for (const r of rows) ids.add(toInt(r.demand_id));
+    }
+    for (const chunk of chunks([...ids].sort((a, b) => a - b))) await this.reconcileFlagged(tx, { ids: marks(chunk.length), params: chunk });
+  }
+
+  /** See refreshFlagged: the counts move by the difference first (month rows, then years and quarters), then the rows follow. */
+  private async reconcileFlagged(tx: Tx, selection: FlaggedSelection): Promise<void> {
+    const p = selection.params;
+    const delta = `(SELECT issuer_id, lands_month, lands_month AS month, 0 AS minutes, 0 AS demands, 0 AS cancelled, 0 AS inspections, SUM(n) AS flagged FROM (
+        SELECT s.issuer_id AS issuer_id, s.lands_month AS lands_month, -1 AS n FROM demand_flagged s WHERE s.demand_id IN (${selection.ids}) AND NOT ${countedAsNow('s')}
+        UNION ALL
+        SELECT d.issuer_id, substr(d.lands_on, 1, 7), 1 FROM demands d
+         WHERE d.id IN (${selection.ids}) AND ${FLAGGED('d')}
+           AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id AND s.issuer_id = d.issuer_id AND s.lands_month = substr(d.lands_on, 1, 7))) x
+      WHERE true GROUP BY issuer_id, lands_month HAVING SUM(n) <> 0)`;
+    const columns = ISSUER_COLUMNS.join(', ');
+    const set = (table: string) => ISSUER_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${columns}) SELECT * FROM ${delta} m WHERE true ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set('issuer_month_burden')}`, [...p, ...p]);
+    await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${columns}) ${issuerPeriodsSql(delta)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set('issuer_period_burden')}`, [...p, ...p, ...p, ...p]);
+    await execute(tx, `DELETE FROM demand_flagged WHERE demand_id IN (${selection.ids}) AND NOT ${countedAsNow('demand_flagged')}`, [...p]);
+    await execute(
+      tx,
+      `INSERT INTO demand_flagged (demand_id, issuer_id, lands_month)
+       SELECT d.id, d.issuer_id, substr(d.lands_on, 1, 7) FROM demands d
+        WHERE d.id IN (${selection.ids}) AND ${FLAGGED('d')} AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id)`,
+      [...p],
+    );
+  }
+
   /** Rebuilds the rows of these months (all months when none given) from the ledger, set-based. */
   async recompute(tx: Tx, months?: readonly string[]): Promise<number> {
     if (months?.length === 0) return 0;
     // The writers' lock first (see apply): a write cannot slip a row in between the delete and the
     // insert, and two rebuilds of one month run one after the other.
     await lockWriters(tx);
+    // The flagged demands first, set-based: the rows of the demands landing in these months (or
+    // counted in them) reconciled with their flags, moving any count they held elsewhere; the
+    // count rows of these months are then rebuilt from them with the rest.
+    if (months) {
+      const ranges = months.map(() => '(ld.lands_on >= ? AND ld.lands_on <= ?)').join(' OR ');
+      await this.reconcileFlagged(tx, {
+        ids: `SELECT ld.id FROM demands ld WHERE ${ranges} UNION SELECT ls.demand_id FROM demand_flagged ls WHERE ls.lands_month IN (${marks(months.length)})`,
+        params: [...months.flatMap((m) => [`${m}-01`, `${m}-31`]), ...months],
+      });
+    } else {
+      await execute(tx, 'DELETE FROM demand_flagged');
+      await execute(tx, `INSERT INTO demand_flagged (demand_id, issuer_id, lands_month) SELECT d.id, d.issuer_id, substr(d.lands_on, 1, 7) FROM demands d WHERE ${FLAGGED('d')}`);
+    }
     const where = months ? `WHERE month IN (${marks(months.length)})` : '';
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
     const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
@@ -178,25 +252,33 @@ export class RollupRepository {
 
   /** Every non-empty year and quarter row in key order: what the incremental and full paths are compared on. */
   async allIssuerPeriodRows(tx: Tx): Promise<IssuerPeriodRow[]> {
-    const rows = await selectRows<{ issuer_id: number | string; period: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string }>(
+    const rows = await selectRows<{ issuer_id: number | string; period: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string; flagged: number | string }>(
       tx,
       `SELECT issuer_id, period, ${ISSUER_COLUMNS.join(', ')} FROM issuer_period_burden
         WHERE ${ISSUER_COLUMNS.map((c) => `${c} <> 0`).join(' OR ')} ORDER BY issuer_id, period`,
     );
-    return rows.map((r) => ({ issuerId: toInt(r.issuer_id), period: r.period, minutes: toInt(r.minutes), demands: toInt(r.demands), cancelled: toInt(r.cancelled), inspections: toInt(r.inspections) }));
+    return rows.map((r) => ({
+      issuerId: toInt(r.issuer_id),
+      period: r.period,
+      minutes: toInt(r.minutes),
+      demands: toInt(r.demands),
+      cancelled: toInt(r.cancelled),
+      inspections: toInt(r.inspections),
+      flagged: toInt(r.flagged),
+    }));
   }
 
   /**
    * SQL of the sums per issuing office under `path` with demands landing in the period (columns
-   * issuer_id, demands, cancelled, inspections, minutes): the demands landing in it (all, cancelled
-   * since, inspections) and the minutes they impose on their targets in it. For a caller to sort,
-   * page or join around.
+   * issuer_id, demands, cancelled, inspections, minutes, flagged): the demands landing in it (all,
+   * cancelled since, inspections, with a standing flag) and the minutes they impose on their
+   * targets in it. For a caller to sort, page or join around.
    */
   issuerSumsSql(path: string, period: Pick<Period, 'period' | 'granularity' | 'months'>): { sql: string; params: unknown[] } {
     if (period.granularity !== 'month') {
       // A year or a quarter: one row per office, summed as the writes went (issuer_period_burden).
       return {
-        sql: `SELECT b.issuer_id, b.demands, b.cancelled, b.inspections, b.minutes
+        sql: `SELECT b.issuer_id, b.demands, b.cancelled, b.inspections, b.minutes, b.flagged
                 FROM org_units u CROSS JOIN issuer_period_burden b
                WHERE b.issuer_id = u.id AND b.period = ? AND ${subtreeCondition('u.path')} AND b.demands > 0`,
         params: [period.period, ...subtreeParams(path)],
@@ -206,7 +288,7 @@ export class RollupRepository {
     return {
       // From the subtree's units (CROSS JOIN keeps that order on SQLite), then each one's rows by
       // key; the count rows sit on the landing month, inside the period whenever the landing is.
-      sql: `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes
+      sql: `SELECT b.issuer_id, SUM(b.demands) AS demands, SUM(b.cancelled) AS cancelled, SUM(b.inspections) AS inspections, SUM(b.minutes) AS minutes, SUM(b.flagged) AS flagged
               FROM org_units u CROSS JOIN issuer_month_burden b
              WHERE b.issuer_id = u.id AND b.lands_month = ? AND b.month = ? AND ${subtreeCondition('u.path')}
              GROUP BY b.issuer_id
@@ -217,7 +299,7 @@ export class RollupRepository {
 
   /** Every non-empty issuer row in key order: what the incremental and full paths are compared on. */
   async allIssuerRows(tx: Tx): Promise<IssuerMonthRow[]> {
-    const rows = await selectRows<{ issuer_id: number | string; lands_month: string; month: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string }>(
+    const rows = await selectRows<{ issuer_id: number | string; lands_month: string; month: string; minutes: number | string; demands: number | string; cancelled: number | string; inspections: number | string; flagged: number | string }>(
       tx,
       `SELECT issuer_id, lands_month, month, ${ISSUER_COLUMNS.join(', ')} FROM issuer_month_burden
         WHERE ${ISSUER_COLUMNS.map((c) => `${c} <> 0`).join(' OR ')} ORDER BY issuer_id, lands_month, month`,
@@ -230,6 +312,7 @@ export class RollupRepository {
       demands: toInt(r.demands),
       cancelled: toInt(r.cancelled),
       inspections: toInt(r.inspections),
+      flagged: toInt(r.flagged),
     }));
   }
 
@@ -378,35 +461,48 @@ function contributionSql(s: Selection, sign: 1 | -1): { standing: string; sql: s
  * A demand's contribution to its issuer's rows: the minutes of each occurrence month on all its
  * targets, and a count row on its landing month (there even when it no longer lands at all).
  * Either for these demands, or for every demand with the rows of these months (a rebuild).
+ * The flagged count of a rebuild is that of `demand_flagged` (reconciled with the flags first);
+ * the contribution of a demand write leaves it alone (0): `refreshFlagged` moves it, whenever
+ * a demand's flags or landing change, by what its row there says it counted.
  */
 function issuerContributionSql(s: { ids: readonly number[] } | { months?: readonly string[] }, sign: 1 | -1): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   let occurrenceFilter: string;
   let landingFilter: string;
+  let flaggedFilter: string | null;
   if ('ids' in s) {
     occurrenceFilter = `d.id IN (${marks(s.ids.length)})`;
     landingFilter = occurrenceFilter;
+    flaggedFilter = null;
     params.push(...s.ids, ...s.ids);
   } else if (s.months) {
     occurrenceFilter = `o.month IN (${marks(s.months.length)})`;
     landingFilter = `substr(d.lands_on, 1, 7) IN (${marks(s.months.length)})`;
-    params.push(...s.months, ...s.months);
+    flaggedFilter = `s.lands_month IN (${marks(s.months.length)})`;
+    params.push(...s.months, ...s.months, ...s.months);
   } else {
     occurrenceFilter = '1 = 1';
     landingFilter = '1 = 1';
+    flaggedFilter = '1 = 1';
   }
   const k = sign === 1 ? '' : '-';
-  const sql = `SELECT issuer_id, lands_month, month, ${k}SUM(minutes) AS minutes, ${k}SUM(demands) AS demands, ${k}SUM(cancelled) AS cancelled, ${k}SUM(inspections) AS inspections FROM (
+  const flagged =
+    flaggedFilter === null
+      ? ''
+      : `UNION ALL
+      SELECT s.issuer_id, s.lands_month, s.lands_month, 0, 0, 0, 0, 1 FROM demand_flagged s WHERE ${flaggedFilter}`;
+  const sql = `SELECT issuer_id, lands_month, month, ${k}SUM(minutes) AS minutes, ${k}SUM(demands) AS demands, ${k}SUM(cancelled) AS cancelled, ${k}SUM(inspections) AS inspections, ${k}SUM(flagged) AS flagged FROM (
       SELECT d.issuer_id AS issuer_id, substr(d.lands_on, 1, 7) AS lands_month, o.month AS month,
              o.occurrences * (SELECT COALESCE(SUM(t.estimated_minutes), 0) FROM demand_targets t WHERE t.demand_id = d.id) AS minutes,
-             0 AS demands, 0 AS cancelled, 0 AS inspections
+             0 AS demands, 0 AS cancelled, 0 AS inspections, 0 AS flagged
         FROM demands d JOIN demand_occurrences o ON o.demand_id = d.id
        WHERE ${occurrenceFilter}
       UNION ALL
       SELECT d.issuer_id, substr(d.lands_on, 1, 7), substr(d.lands_on, 1, 7), 0, 1,
-             CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END, CASE WHEN d.kind = 'inspection' THEN 1 ELSE 0 END
+             CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END, CASE WHEN d.kind = 'inspection' THEN 1 ELSE 0 END, 0
         FROM demands d
-       WHERE ${landingFilter}) c WHERE true GROUP BY issuer_id, lands_month, month`;
+       WHERE ${landingFilter}
+      ${flagged}) c WHERE true GROUP BY issuer_id, lands_month, month`;
   return { sql, params };
 }
 
