@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Level } from '@/common/auth/actor';
-import { databaseKind, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { databaseKind, selectRows, toInt, Tx } from '@/database/dialect';
 import type { IssuerSort } from './issuer-metrics.service';
 import type { Period } from './calculators';
 import { planInForce } from './plan-in-force';
-import { RollupRepository } from './rollup.repository';
+import { FLAGGED, RollupRepository } from './rollup.repository';
 
 type Num = number | string;
 
@@ -17,8 +17,8 @@ export interface IssuerTally {
   inspections: number;
   /** Σ over the demands' targets of occurrences in the period × the estimate per target and occurrence. */
   imposedMinutes: number;
-  /** Demands with a standing flag; only when sorting on the flagged share, else null. */
-  flagged: number | null;
+  /** Demands with a standing flag, as the issuer rollups count them (`demand_flagged`). */
+  flagged: number;
 }
 
 /** What is read for the offices shown only: it needs every target row or flag of their demands. */
@@ -51,15 +51,11 @@ interface TallyRow {
   cancelled: Num;
   inspections: Num;
   minutes: Num;
-  flagged: Num | null;
+  flagged: Num;
 }
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const CHUNK = 400;
-
-/** SQL: the demand carries a flag that still stands (DESIGN §5: any state but dismissed and withdrawn), OBJECTION aside. */
-const FLAGGED = (demand: string): string =>
-  `EXISTS (SELECT 1 FROM flags f WHERE f.demand_id = ${demand}.id AND f.rule_code <> 'OBJECTION' AND f.status NOT IN ('dismissed', 'withdrawn'))`;
 
 /**
  * Issuer metrics (DESIGN §5 "Issuer metrics"), set-based. Every read is bounded by the period's
@@ -90,35 +86,28 @@ export class IssuerMetricsRepository {
    * from the issuer rollups (kept current with each demand write, rebuilt with the unit rollups),
    * summed per year and quarter already, so a province-wide year reads one row per office. The sort keys are
    * those of DESIGN §5 as the answer shows them: the minutes imposed, the demands issued, the
-   * flagged share (flagged ÷ issued as a double, the division the answer's share is; it needs the
-   * flags of every demand in scope, read only when sorting on it) or the code (byte order on both
-   * databases). Ties fall back to the code, ascending, whichever the order.
+   * flagged share (flagged ÷ issued as a double, the division the answer's share is; the flagged
+   * demands are counted in the same rows, on each demand's landing month like the demands issued,
+   * so they are the demands `details` finds flagged among those landing in the period) or the
+   * code (byte order on both databases). Ties fall back to the code, ascending, whichever the order.
    */
   async tallyPage(tx: Tx, path: string, period: Pick<Period, 'period' | 'granularity' | 'from' | 'to' | 'months'>, sort: IssuerSort, order: 'asc' | 'desc', offset: number, limit: number): Promise<{ tallies: IssuerTally[]; total: number }> {
     if (period.months.length === 0) return { tallies: [], total: 0 };
     const pg = databaseKind(tx) === 'postgres';
     const sums = this.rollups.issuerSumsSql(path, period);
     const params: unknown[] = [...sums.params];
-    let flaggedJoin = '';
-    if (sort === 'flaggedShare') {
-      flaggedJoin = `LEFT JOIN (SELECT d.issuer_id, COUNT(*) AS n FROM org_units fu CROSS JOIN demands d
-                                 WHERE d.issuer_id = fu.id AND ${subtreeCondition('fu.path')} AND d.lands_on >= ? AND d.lands_on <= ? AND ${FLAGGED('d')}
-                                 GROUP BY d.issuer_id) fl ON fl.issuer_id = g.issuer_id`;
-      params.push(...subtreeParams(path), period.from, period.to);
-    }
     const code = pg ? 'n.code COLLATE "C"' : 'n.code';
     const real = pg ? 'DOUBLE PRECISION' : 'REAL';
     const key: Record<IssuerSort, string> = {
       hoursImposed: 'g.minutes',
       demandsIssued: 'g.demands',
-      flaggedShare: `CAST(COALESCE(fl.n, 0) AS ${real}) / CAST(g.demands AS ${real})`,
+      flaggedShare: `CAST(g.flagged AS ${real}) / CAST(g.demands AS ${real})`,
       code,
     };
     const rows = await selectRows<TallyRow & { total: Num }>(
       tx,
-      `SELECT g.issuer_id, n.code, n.name, n.kind, n.level, g.demands, g.cancelled, g.inspections, g.minutes,
-              ${sort === 'flaggedShare' ? 'COALESCE(fl.n, 0)' : 'NULL'} AS flagged, COUNT(*) OVER () AS total
-         FROM (${sums.sql}) g JOIN org_units n ON n.id = g.issuer_id ${flaggedJoin}
+      `SELECT g.issuer_id, n.code, n.name, n.kind, n.level, g.demands, g.cancelled, g.inspections, g.minutes, g.flagged, COUNT(*) OVER () AS total
+         FROM (${sums.sql}) g JOIN org_units n ON n.id = g.issuer_id
         ORDER BY ${key[sort]} ${order === 'asc' ? 'ASC' : 'DESC'}${sort === 'code' ? '' : `, ${code} ASC`}
         LIMIT ? OFFSET ?`,
       [...params, limit, offset],
@@ -137,7 +126,7 @@ export class IssuerMetricsRepository {
         cancelled: toInt(r.cancelled),
         inspections: toInt(r.inspections),
         imposedMinutes: toInt(r.minutes),
-        flagged: r.flagged === null ? null : toInt(r.flagged),
+        flagged: toInt(r.flagged),
       })),
     };
   }

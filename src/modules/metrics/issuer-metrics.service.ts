@@ -90,9 +90,9 @@ export interface IssuerMetricsQuery {
 /**
  * The burden each issuing office imposes (DESIGN §3 `GET /metrics/issuers`, §5 "Issuer metrics"),
  * for coordinators and inspectors over the offices inside their jurisdiction. The offices are
- * sorted and paged in one set-based statement over the issuer rollups (flags of every office in
- * scope only when sorting on the flagged share); flags, joint inspections, distinct targets, plan
- * execution and budget are read for the offices on the page only.
+ * sorted and paged in one set-based statement over the issuer rollups (the flagged demands they
+ * count too); flags, joint inspections, distinct targets, plan execution and budget are read for
+ * the offices on the page only.
  */
 @Injectable()
 export class IssuerMetricsService {
