@@ -171,27 +171,46 @@ export class RollupRepository {
     for (const chunk of chunks([...ids].sort((a, b) => a - b))) await this.reconcileFlagged(tx, { ids: marks(chunk.length), params: chunk });
   }
 
-  /** See refreshFlagged: the counts move by the difference first (month rows, then years and quarters), then the rows follow. */
+  /**
+   * See refreshFlagged. The demands whose row does not say what they are now are found first, in
+   * one statement (usually none: a write that changed no finding, most demands of a rebuilt
+   * month), and only theirs are moved.
+   */
   private async reconcileFlagged(tx: Tx, selection: FlaggedSelection): Promise<void> {
     const p = selection.params;
+    const changed = await selectRows<{ id: number | string }>(
+      tx,
+      `SELECT s.demand_id AS id FROM demand_flagged s WHERE s.demand_id IN (${selection.ids}) AND NOT ${countedAsNow('s')}
+       UNION
+       SELECT d.id FROM demands d
+        WHERE d.id IN (${selection.ids}) AND ${FLAGGED('d')}
+          AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id AND s.issuer_id = d.issuer_id AND s.lands_month = substr(d.lands_on, 1, 7))`,
+      [...p, ...p],
+    );
+    for (const ids of chunks(changed.map((r) => toInt(r.id)))) await this.moveFlagged(tx, ids);
+  }
+
+  /** The counts move by the difference first (month rows, then years and quarters), then the `demand_flagged` rows of these demands follow. */
+  private async moveFlagged(tx: Tx, ids: readonly number[]): Promise<void> {
+    const list = marks(ids.length);
     const delta = `(SELECT issuer_id, lands_month, lands_month AS month, 0 AS minutes, 0 AS demands, 0 AS cancelled, 0 AS inspections, SUM(n) AS flagged FROM (
-        SELECT s.issuer_id AS issuer_id, s.lands_month AS lands_month, -1 AS n FROM demand_flagged s WHERE s.demand_id IN (${selection.ids}) AND NOT ${countedAsNow('s')}
+        SELECT s.issuer_id AS issuer_id, s.lands_month AS lands_month, -1 AS n FROM demand_flagged s WHERE s.demand_id IN (${list}) AND NOT ${countedAsNow('s')}
         UNION ALL
         SELECT d.issuer_id, substr(d.lands_on, 1, 7), 1 FROM demands d
-         WHERE d.id IN (${selection.ids}) AND ${FLAGGED('d')}
+         WHERE d.id IN (${list}) AND ${FLAGGED('d')}
            AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id AND s.issuer_id = d.issuer_id AND s.lands_month = substr(d.lands_on, 1, 7))) x
       WHERE true GROUP BY issuer_id, lands_month HAVING SUM(n) <> 0)`;
     const columns = ISSUER_COLUMNS.join(', ');
     const set = (table: string) => ISSUER_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${columns}) SELECT * FROM ${delta} m WHERE true ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set('issuer_month_burden')}`, [...p, ...p]);
-    await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${columns}) ${issuerPeriodsSql(delta)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set('issuer_period_burden')}`, [...p, ...p, ...p, ...p]);
-    await execute(tx, `DELETE FROM demand_flagged WHERE demand_id IN (${selection.ids}) AND NOT ${countedAsNow('demand_flagged')}`, [...p]);
+    await execute(tx, `INSERT INTO issuer_month_burden (issuer_id, lands_month, month, ${columns}) SELECT * FROM ${delta} m WHERE true ON CONFLICT (issuer_id, lands_month, month) DO UPDATE SET ${set('issuer_month_burden')}`, [...ids, ...ids]);
+    await execute(tx, `INSERT INTO issuer_period_burden (issuer_id, period, ${columns}) ${issuerPeriodsSql(delta)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set('issuer_period_burden')}`, [...ids, ...ids, ...ids, ...ids]);
+    await execute(tx, `DELETE FROM demand_flagged WHERE demand_id IN (${list}) AND NOT ${countedAsNow('demand_flagged')}`, [...ids]);
     await execute(
       tx,
       `INSERT INTO demand_flagged (demand_id, issuer_id, lands_month)
        SELECT d.id, d.issuer_id, substr(d.lands_on, 1, 7) FROM demands d
-        WHERE d.id IN (${selection.ids}) AND ${FLAGGED('d')} AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id)`,
-      [...p],
+        WHERE d.id IN (${list}) AND ${FLAGGED('d')} AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id)`,
+      [...ids],
     );
   }
 
