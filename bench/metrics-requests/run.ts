@@ -139,6 +139,7 @@ async function main(): Promise<void> {
         const cancel: number[] = [];
         const review: number[] = [];
         const out: number[] = [];
+        const flagged: number[] = [];
         const into: number[] = [];
         for (let i = 0; i < runs; i++) {
           await rolledBack(runner, async () => {
@@ -150,6 +151,8 @@ async function main(): Promise<void> {
           await rolledBack(runner, async (tx) => {
             out.push((await timed(() => rollups.apply(tx, [{ demandIds: [demand.id] }], -1))).ms);
             into.push((await timed(() => rollups.apply(tx, [{ demandIds: [demand.id] }], 1))).ms);
+            // What every write touching the demand's flags adds after them: its issuer's flagged count reconciled (nothing to move here).
+            flagged.push((await timed(() => rollups.refreshFlagged(tx, [demand.id]))).ms);
           });
           // A flag on the demand as a whole (SHORT_DEADLINE: two working days), taken under review once
           // (kept) and then dismissed by the coordinator: the demand's hours leave the excess share.
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
           reviewMedianMs: review.length ? round(median(review)) : null,
           rollupsOutMedianMs: round(median(out)),
           rollupsInMedianMs: round(median(into)),
+          flaggedRefreshMedianMs: round(median(flagged)),
         });
       }
     }
@@ -182,7 +186,7 @@ async function main(): Promise<void> {
     const checks: Check[] = [
       ...list.map((l) => ({ figure: `issuers ${period} sort=${l.sort}&order=${l.order} page ${l.page} (${l.total} offices)`, value: `${l.medianMs} ms`, target: '≤ 100 ms', holds: l.medianMs <= 100 })),
       ...big.flatMap((b) => [
-        { figure: `PATCH ${String(b.recurrence)} demand, ${String(b.targets)} targets, ${String(b.cells)} cells`, value: `${String(b.patchMedianMs)} ms (rollups −${String(b.rollupsOutMedianMs)} / +${String(b.rollupsInMedianMs)} ms)`, target: '≤ 100 ms', holds: (b.patchMedianMs as number) <= 100 },
+        { figure: `PATCH ${String(b.recurrence)} demand, ${String(b.targets)} targets, ${String(b.cells)} cells`, value: `${String(b.patchMedianMs)} ms (rollups −${String(b.rollupsOutMedianMs)} / +${String(b.rollupsInMedianMs)} ms, flagged ${String(b.flaggedRefreshMedianMs)} ms)`, target: '≤ 100 ms', holds: (b.patchMedianMs as number) <= 100 },
         { figure: `cancel ${String(b.recurrence)} demand`, value: `${String(b.cancelMedianMs)} ms`, target: '≤ 100 ms', holds: (b.cancelMedianMs as number) <= 100 },
         { figure: `review of a flag on it`, value: `${String(b.reviewMedianMs)} ms`, target: '≤ 100 ms', holds: b.reviewMedianMs === null ? null : (b.reviewMedianMs as number) <= 100 },
       ]),
