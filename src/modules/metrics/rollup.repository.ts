@@ -162,12 +162,17 @@ export class RollupRepository {
    * Idempotent (a second call finds nothing to move); set-based, per chunk of 400 demands.
    */
   async refreshFlagged(tx: Tx, demandIds: readonly number[], flagIds: readonly number[] = []): Promise<void> {
-    await lockWriters(tx);
     const ids = new Set(demandIds);
     for (const chunk of chunks(flagIds)) {
       const rows = await selectRows<{ demand_id: number | string }>(tx, `SELECT DISTINCT demand_id FROM flags WHERE id IN (${marks(chunk.length)}) AND demand_id IS NOT NULL`, chunk);
       for (const r of rows) ids.add(toInt(r.demand_id));
     }
+    if (ids.size === 0) return;
+    // The writers' lock, as every writer takes it (see apply). Writers that move existing flags take
+    // it before (an edit, cancel, review or link through its burden bracket, an evaluation batch
+    // through its stale mark); a batch whose flags have no demand (budgets, shadow reports) takes
+    // none, and must not take it here, after its flag rows: it returned above.
+    await lockWriters(tx);
     for (const chunk of chunks([...ids].sort((a, b) => a - b))) await this.reconcileFlagged(tx, { ids: marks(chunk.length), params: chunk });
   }
 
