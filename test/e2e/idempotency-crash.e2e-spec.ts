@@ -130,8 +130,9 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count("SELECT COUNT(*) AS n FROM flag_transitions WHERE flag_id = ? AND to_status = 'under_review'", [flag.id])).toBe(1);
   });
 
+  // Each job starts a worker thread (about a second from the TypeScript sources, more on PostgreSQL):
+  // the timeout is the test's own, since jest.setTimeout inside a running test does not extend it.
   it('POST /jobs and POST /flags/evaluate (a queued job: its answer commits with the job row)', async () => {
-    jest.setTimeout(60_000);
     const checksum = await expectReplayedAcrossCrash('/jobs', { kind: 'org-units-checksum', input: {} }, users.coordinator, 202);
     const evaluation = await expectReplayedAcrossCrash('/flags/evaluate', { period: '2026-01' }, users.coordinator, 202);
     for (const { jobId } of [checksum, evaluation] as unknown as { jobId: number }[]) {
@@ -140,7 +141,7 @@ describe('Idempotency-Key: the answer commits with the write', () => {
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'job.start'", [])).toBeGreaterThanOrEqual(2);
     // Both jobs end before the app closes (a worker still starting would outlive the test).
     for (let i = 0; i < 600 && (await count("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')", [])) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-  });
+  }, 90_000);
 
   it('POST /burden-reports (stored with the write since it was built)', async () => {
     const note = `崩溃测试填报-${seq}`;
