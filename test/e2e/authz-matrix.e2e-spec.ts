@@ -1,8 +1,8 @@
-import { METHODS } from 'node:http';
 import type { Response } from 'supertest';
 import { AuthzFixture, CREDENTIALS } from '../authz/fixture';
 import { Expected, MATRIX, MatrixRow, ROW_KEY, Scope, Subject, SUBJECTS } from '../authz/matrix';
 import { CellRequest, REQUESTS } from '../authz/requests';
+import { API_PREFIX, appRoutes, DOCS_PREFIX } from '../utils/routes';
 import { TestApp } from '../utils/test-app';
 
 /**
@@ -11,11 +11,6 @@ import { TestApp } from '../utils/test-app';
  * jurisdiction, every protected route × no/expired/forged/revoked token, and every write route
  * × a privileged extra field (mass assignment). Any difference fails, naming each cell.
  */
-
-const PREFIX = '/api/v1';
-/** Not routes of the API: the OpenAPI documents (public by design, routes-require-auth spec). */
-const DOCS_PREFIX = '/api/docs';
-const MIDDLEWARE_MOUNTS = new Set(['/api/v1', '/api/v1/{*path}']);
 
 interface CellResult {
   row: string;
@@ -27,26 +22,12 @@ interface CellResult {
   knownBug?: string;
 }
 
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-}
-
-/** Every route of the running app's Express router, as `METHOD /path` under the API prefix (as routes-require-auth walks them). */
-function registeredRoutes(t: TestApp): string[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
-  const keys = new Set<string>();
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
-    for (const path of paths) {
-      if (methods.length >= METHODS.length - 1 && MIDDLEWARE_MOUNTS.has(path)) continue;
-      if (path.startsWith(DOCS_PREFIX)) continue;
-      for (const method of methods) keys.add(`${method.toUpperCase()} ${path.startsWith(PREFIX) ? path.slice(PREFIX.length) : path}`);
-    }
-  }
-  return [...keys].sort();
-}
+/**
+ * Every route of the running app as `METHOD /path`, under the API prefix relative to it; only the
+ * OpenAPI documents are left out (public by design, routes-require-auth spec), so a route outside
+ * the prefix would need a row too.
+ */
+const registeredRoutes = (t: TestApp): string[] => appRoutes(t.app, { except: [DOCS_PREFIX], relativeTo: API_PREFIX }).map((r) => r.key);
 
 const cellOf = (row: MatrixRow, who: Subject, scope: Scope): Expected => {
   if (scope === 'peer') return row.peer![who]!;
@@ -90,7 +71,7 @@ describe('authorisation matrix (DESIGN §1 and §3; OWASP API1, API5, API6)', ()
   }, 300_000);
 
   const send = (method: string, req: CellRequest, authorization?: string, extra?: Record<string, unknown>) => {
-    let r = t.http[method.toLowerCase() as 'get'](`${PREFIX}${req.url}`);
+    let r = t.http[method.toLowerCase() as 'get'](`${API_PREFIX}${req.url}`);
     if (authorization) r = r.set('Authorization', authorization);
     if (req.file) return r.attach('file', req.file.bytes, req.file.name);
     if (req.body || extra) return r.send({ ...req.body, ...extra });
