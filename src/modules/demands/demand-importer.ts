@@ -9,6 +9,7 @@ import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from 
 import { appendAuditEntry } from '@/modules/audit/audit.service';
 import { AuditRepository } from '@/modules/audit/audit.repository';
 import { APP_REQUIREMENTS, OTHER_SUBTYPES, PolicyDocument, RECURRENCES, Recurrence, TRACE_KINDS } from '@/modules/policy/policy-document';
+import { fieldKeyIds } from './demand.repository';
 import { DemandForm, formProblems } from './demand-rules-of-form';
 import { DEMAND_KINDS, hoursToMinutes, standardMinutes } from './estimate';
 import { FieldSynonymIndex, normaliseFieldName } from './fields/field-key';
@@ -435,6 +436,8 @@ class DemandWriter {
   private readonly occurrences: BulkInserter;
   private readonly fields: BulkInserter;
   private readonly joint: BulkInserter;
+  /** The `field_keys` ids of the keys met so far (a province year has ≈ 9,000 distinct keys). */
+  private readonly keyIds = new Map<string, number>();
 
   constructor(
     private readonly tx: Tx,
@@ -442,7 +445,7 @@ class DemandWriter {
   ) {
     this.targets = new BulkInserter(tx, 'demand_targets', ['demand_id', 'unit_id', 'estimated_minutes']);
     this.occurrences = new BulkInserter(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences']);
-    this.fields = new BulkInserter(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key']);
+    this.fields = new BulkInserter(tx, 'demand_fields', ['demand_id', 'position', 'name', 'key_id']);
     this.joint = new BulkInserter(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id']);
   }
 
@@ -485,6 +488,9 @@ class DemandWriter {
       })),
     );
     const ids = await this.idsByRegistration([...numbers.values()]);
+    const newKeys = new Set<string>();
+    for (const d of demands) for (const f of d.fields) if (!this.keyIds.has(f.key)) newKeys.add(f.key);
+    if (newKeys.size) for (const [key, keyId] of await fieldKeyIds(tx, newKeys)) this.keyIds.set(key, keyId);
     lap('demands');
     // Millions of part rows: straight into the statements' parameters, an await only when one is written.
     for (const d of demands) {
@@ -494,7 +500,7 @@ class DemandWriter {
       let written: Promise<void> | null;
       for (const unit of d.targets) if ((written = this.targets.addValues(sourceRow, [id, unit, d.estimateMinutes]))) await written;
       for (const [month, n] of d.occurrences) if ((written = this.occurrences.addValues(sourceRow, [id, month, n]))) await written;
-      for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, d.fields[i].key]))) await written;
+      for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, this.keyIds.get(d.fields[i].key)!]))) await written;
       for (const j of d.joint) if ((written = this.joint.addValues(sourceRow, [id, j]))) await written;
     }
     lap('parts');

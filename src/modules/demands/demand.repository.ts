@@ -366,12 +366,13 @@ export class DemandRepository {
 
   async replaceFields(tx: Tx, demandId: number, fields: { name: string; key: string }[]): Promise<void> {
     await execute(tx, 'DELETE FROM demand_fields WHERE demand_id = ?', [demandId]);
+    const ids = await fieldKeyIds(tx, fields.map((f) => f.key));
     for (let i = 0; i < fields.length; i += 300) {
       const chunk = fields.slice(i, i + 300);
       await execute(
         tx,
-        `INSERT INTO demand_fields (demand_id, position, name, field_key) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((f, j) => [demandId, i + j + 1, f.name, f.key]),
+        `INSERT INTO demand_fields (demand_id, position, name, key_id) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((f, j) => [demandId, i + j + 1, f.name, ids.get(f.key)!]),
       );
     }
   }
@@ -410,7 +411,11 @@ export class DemandRepository {
   }
 
   async fields(tx: Tx, demandId: number): Promise<{ name: string; key: string }[]> {
-    return selectRows<{ name: string; key: string }>(tx, 'SELECT name, field_key AS key FROM demand_fields WHERE demand_id = ? ORDER BY position', [demandId]);
+    return selectRows<{ name: string; key: string }>(
+      tx,
+      'SELECT f.name, k.field_key AS key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id = ? ORDER BY f.position',
+      [demandId],
+    );
   }
 
   async jointIssuers(tx: Tx, demandId: number): Promise<number[]> {
@@ -435,3 +440,25 @@ export class DemandRepository {
     return rows.map((r) => ({ ...r, id: toInt(r.id) }));
   }
 }
+
+const FIELD_KEY_CHUNK = 400;
+
+/**
+ * The ids of these report field keys in the `field_keys` dictionary, adding the keys it does not
+ * hold yet. Keys are added in sorted order, so two PostgreSQL transactions adding overlapping keys
+ * wait on each other instead of deadlocking; a key another transaction is adding is waited for
+ * (its unique index), then found.
+ */
+export async function fieldKeyIds(tx: Tx, keys: Iterable<string>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const wanted = [...new Set(keys)].sort();
+  for (let i = 0; i < wanted.length; i += FIELD_KEY_CHUNK) {
+    const chunk = wanted.slice(i, i + FIELD_KEY_CHUNK);
+    const marks = chunk.map(() => '?').join(', ');
+    await execute(tx, `INSERT INTO field_keys (field_key) VALUES ${chunk.map(() => '(?)').join(', ')} ON CONFLICT (field_key) DO NOTHING`, chunk);
+    const rows = await selectRows<{ id: number | string; field_key: string }>(tx, `SELECT id, field_key FROM field_keys WHERE field_key IN (${marks})`, chunk);
+    for (const r of rows) out.set(r.field_key, toInt(r.id));
+  }
+  return out;
+}
+

@@ -1,0 +1,77 @@
+import { DataSource } from 'typeorm';
+import { selectRows, toInt } from '@/database/dialect';
+import { MIGRATIONS } from '@/database/migrations';
+import { bearer, standardTree, StandardTree, standardUsers, StandardUsers } from '../factories';
+import { demandBody } from '../factories/demands';
+import { TestApp } from '../utils/test-app';
+
+/**
+ * Migration FieldKeys1765250000000 moves report field keys from text in every `demand_fields` row
+ * into the `field_keys` dictionary. On a ledger that already holds report demands, undoing it gives
+ * back the text keys, and running it again gives every field the same key, read through the API
+ * and by the write-time rules (a duplicate report found across the round trip).
+ */
+describe('field keys dictionary migration (e2e)', () => {
+  let t: TestApp;
+  let tree: StandardTree;
+  let users: StandardUsers;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    tree = await standardTree(t);
+    users = await standardUsers(t, tree);
+  });
+  afterAll(() => t.close());
+
+  const fieldsOf = (sql: string) => selectRows<{ demand_id: number | string; position: number | string; name: string; field_key: string }>(t.db, sql);
+
+  it('undo gives back the text keys; redo gives every field the same key and the rules still see them', async () => {
+    // FieldKeys and every migration after it are undone, then run again.
+    const undo = MIGRATIONS.length - MIGRATIONS.findIndex((m) => m.name === 'FieldKeys1765250000000');
+    expect(undo).toBeLessThanOrEqual(MIGRATIONS.length);
+    const post = (body: Record<string, unknown>) => t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(body).expect(201);
+    const a = await post(demandBody('report', tree, { title: '迁移前的报表甲', fields: ['户籍人口（人）', '在校学生数', '教师总数'] }));
+    const b = await post(demandBody('report', tree, { title: '迁移前的报表乙', fields: ['在校生数量', '学校（个）'] }));
+    const joined = `SELECT f.demand_id, f.position, f.name, k.field_key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id ORDER BY f.demand_id, f.position`;
+    const before = (await fieldsOf(joined)).map((r) => [toInt(r.demand_id), toInt(r.position), r.name, r.field_key]);
+    expect(before.filter((r) => r[0] === a.body.id).map((r) => r[3])).toEqual(a.body.fieldKeys);
+    // 在校生数量 and 在校学生数 share a key: the dictionary holds it once.
+    const [keys] = await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM field_keys');
+    expect(toInt(keys.n)).toBe(new Set(before.map((r) => r[3])).size);
+    expect(toInt(keys.n)).toBeLessThan(before.length);
+
+    const ds = t.app.get(DataSource);
+    for (let i = 0; i < undo; i++) await ds.undoLastMigration();
+    const undone = await fieldsOf('SELECT demand_id, position, name, field_key FROM demand_fields ORDER BY demand_id, position');
+    expect(undone.map((r) => [toInt(r.demand_id), toInt(r.position), r.name, r.field_key])).toEqual(before);
+
+    await ds.runMigrations();
+    const redone = await fieldsOf(joined);
+    expect(redone.map((r) => [toInt(r.demand_id), toInt(r.position), r.name, r.field_key])).toEqual(before);
+    const detail = await t.http.get(`/api/v1/demands/${b.body.id}`).set(bearer(users.issuer)).expect(200);
+    expect(detail.body.fieldKeys).toEqual(b.body.fieldKeys);
+
+    // A later report asking the migrated demands' data again is judged against their keys: the
+    // preview's rules (rule facts) and its once-only answer (the dictionary joined by key text).
+    const again = demandBody('report', tree, { title: '迁移后的报表', issuedOn: '2026-09-20', dueOn: '2026-10-09', fields: ['户籍人口', '在校学生', '教师人数'] });
+    const preview = await t.http.post('/api/v1/demands/preview').set(bearer(users.issuer)).send(again).expect(200);
+    const rules = (preview.body.flags as { rule: string }[]).map((f) => f.rule);
+    expect(rules).toContain('DUPLICATE_DATA_REQUEST');
+    const [unit] = preview.body.onceOnly as { unitId: number; fields: { fieldKey: string; providedTo: { demandId: number }[] }[] }[];
+    expect(unit.unitId).toBe(tree.wenlan.id);
+    const givenTo = (key: string) => unit.fields.find((f) => f.fieldKey === key)?.providedTo.map((p) => p.demandId).sort();
+    expect(givenTo('户籍人口')).toEqual([a.body.id]);
+    expect(givenTo('在校生')).toEqual([a.body.id, b.body.id].sort());
+    // Registered, the evaluation job (its scan reads the keys of every demand in the period) finds it too.
+    const created = await post(again);
+    const job = await t.http.post('/api/v1/flags/evaluate').set(bearer(users.coordinator)).send({ period: '2026' }).expect(202);
+    let status = '';
+    for (let i = 0; i < 600 && !['succeeded', 'failed'].includes(status); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      status = (await t.http.get(`/api/v1/jobs/${job.body.jobId}`).set(bearer(users.coordinator)).expect(200)).body.status as string;
+    }
+    expect(status).toBe('succeeded');
+    const flags = await t.http.get(`/api/v1/flags?demandId=${created.body.id}&rule=DUPLICATE_DATA_REQUEST`).set(bearer(users.coordinator)).expect(200);
+    expect(flags.body.items).toEqual([expect.objectContaining({ demandId: created.body.id })]);
+  }, 90_000);
+});
