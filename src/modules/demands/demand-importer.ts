@@ -1,6 +1,7 @@
 import { Actor, Level, LEVELS } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
+import { FreshBurdenTally } from '@/common/events/fresh-burden';
 import { requireColumns } from '@/common/files/tabular';
 import { openTabular, sha256Of, TabularInput, TabularRecord } from '@/common/files/tabular-stream';
 import { nowIso } from '@/common/time';
@@ -191,7 +192,7 @@ export class DemandImporter {
     if (rejected) throw rejected;
     const targets = await writer.finish();
     lap('parts');
-    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: writer.demandIds }] });
+    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: writer.demandIds, fresh: writer.tally }] });
     await appendAuditEntry(tx, this.audit, {
       actor: ctx.actor,
       action: 'demand.import',
@@ -432,6 +433,8 @@ export class DemandImporter {
 class DemandWriter {
   private readonly at = nowIso();
   readonly demandIds: number[] = [];
+  /** What the written demands add to the burden rollups, summed as they are written (no report or finding can exist yet). */
+  readonly tally = new FreshBurdenTally();
   private readonly targets: BulkInserter;
   private readonly occurrences: BulkInserter;
   private readonly fields: BulkInserter;
@@ -502,6 +505,14 @@ class DemandWriter {
       for (const [month, n] of d.occurrences) if ((written = this.occurrences.addValues(sourceRow, [id, month, n]))) await written;
       for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, this.keyIds.get(d.fields[i].key)!]))) await written;
       for (const j of d.joint) if ((written = this.joint.addValues(sourceRow, [id, j]))) await written;
+      this.tally.add({
+        issuerId: d.issuer.id,
+        landsMonth: d.landsOn.slice(0, 7),
+        inspection: d.form.kind === 'inspection',
+        estimateMinutes: d.estimateMinutes,
+        targets: d.targets,
+        occurrences: d.occurrences,
+      });
     }
     lap('parts');
   }
