@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '@/common/files/tabular';
+import { RollupRebuildService } from '@/modules/metrics/rollup-rebuild.service';
+import { RollupStateRepository } from '@/modules/metrics/rollup-state.repository';
 import { RollupRepository } from '@/modules/metrics/rollup.repository';
 import { bearer, createUnit, standardTree, StandardTree, standardUsers, StandardUsers } from '../factories';
 import { demandBody } from '../factories/demands';
@@ -65,6 +67,9 @@ describe('metrics: the rollups of a bulk import equal a full recompute (e2e)', (
       row({ issuerCode: '532503-YJJ', kind: 'inspection', title: '应急检查', topic: 'work_safety', issuedOn: '2026-03-30', startsOn: '2026-04-02', dueOn: '2026-04-03', targetCodes: '532503001;532503001001', onSiteDays: 1, estimatedHours: 3 }),
       row({ issuerCode: '532503-YJJ', kind: 'document', title: '通知', topic: 'work_safety', issuedOn: '2026-12-30', dueOn: '2027-01-05', targetCodes: '532503002', charCount: 4000 }),
     ];
+    // However big a fresh demand is, the import adds it in its transaction: the server's big-demand
+    // path (a stale mark and a rebuild job, for edits of demands with more cells than this) is not taken.
+    t.app.get(RollupRebuildService).maxCells = 4;
     const res = await t.http.post('/api/v1/demands/import').set(bearer(users.coordinator)).attach('file', csvBytes(lines), 'demands.csv').expect(202);
     let job: { status: string; error?: unknown } = { status: '' };
     for (let i = 0; i < 600 && !['succeeded', 'failed'].includes(job.status); i++) {
@@ -73,6 +78,7 @@ describe('metrics: the rollups of a bulk import equal a full recompute (e2e)', (
     }
     expect(job).toMatchObject({ status: 'succeeded' });
 
+    expect(await t.app.get(RollupStateRepository).read(t.db)).toMatchObject({ dirtyFromMonth: null });
     const incremental = await rollups();
     // The file reached every kind of row: several months and both years, both issuers, periods of both kinds.
     expect(new Set(incremental.units.map((r) => r.month.slice(0, 4)))).toEqual(new Set(['2026', '2027']));
