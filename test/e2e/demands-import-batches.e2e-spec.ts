@@ -119,6 +119,11 @@ describe('POST /demands/import over several batches (e2e)', () => {
       ['在校学生数', normaliseFieldName('在校学生数', synonyms), 1],
       ['教师总数', normaliseFieldName('教师总数', synonyms), 2],
     ]);
+    // The names are kept once, in demand_fields; the answers read them from there.
+    const [last] = await selectRows<{ id: number | string; details: string }>(t.db, 'SELECT id, details FROM demands WHERE registration_no = ?', [stored[rows - 1].registration_no]);
+    expect(JSON.parse(last.details)).not.toHaveProperty('fields');
+    const detail = await t.http.get(`/api/v1/demands/${toInt(last.id)}`).set(bearer(users.issuer)).expect(200);
+    expect(detail.body.fields).toEqual(['在校学生数', '教师总数']);
     expect(await jobFilesLeft()).toEqual([]);
   });
 });

@@ -74,4 +74,24 @@ describe('field keys dictionary migration (e2e)', () => {
     const flags = await t.http.get(`/api/v1/flags?demandId=${created.body.id}&rule=DUPLICATE_DATA_REQUEST`).set(bearer(users.coordinator)).expect(200);
     expect(flags.body.items).toEqual([expect.objectContaining({ demandId: created.body.id })]);
   }, 90_000);
+
+  it('a report keeps its field names once (demand_fields) and answers them in order everywhere it is read', async () => {
+    const names = ['户籍人口（人）', '在校学生数', '教师总数'];
+    const created = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('report', tree, { title: '字段名只存一次', fields: names })).expect(201);
+    const id = created.body.id as number;
+    expect(created.body.fields).toEqual(names);
+    const [stored] = await selectRows<{ details: string }>(t.db, 'SELECT details FROM demands WHERE id = ?', [id]);
+    expect(JSON.parse(stored.details)).not.toHaveProperty('fields');
+    expect((await t.http.get(`/api/v1/demands/${id}`).set(bearer(users.issuer)).expect(200)).body.fields).toEqual(names);
+    const list = await t.http.get('/api/v1/demands?kind=report&pageSize=100').set(bearer(users.issuer)).expect(200);
+    expect((list.body.items as { id: number; fields: string[] }[]).find((d) => d.id === id)?.fields).toEqual(names);
+    // An edit of something else keeps them (the edit starts from the stored demand).
+    const patched = await t.http.patch(`/api/v1/demands/${id}`).set(bearer(users.issuer)).send({ version: created.body.version, title: '字段名只存一次（改）' }).expect(200);
+    expect({ fields: patched.body.fields, fieldKeys: patched.body.fieldKeys }).toEqual({ fields: names, fieldKeys: created.body.fieldKeys });
+    const renamed = await t.http.patch(`/api/v1/demands/${id}`).set(bearer(users.issuer)).send({ version: patched.body.version, fields: ['学校数', '户籍人口'] }).expect(200);
+    expect(renamed.body.fields).toEqual(['学校数', '户籍人口']);
+    // A meeting has no field names.
+    const meeting = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('meeting', tree)).expect(201);
+    expect(meeting.body).not.toHaveProperty('fields');
+  });
 });

@@ -389,7 +389,7 @@ export class DemandImporter {
     for (const [key, value] of Object.entries({ durationMinutes, attendeesPerTarget, attendeeLevels, onSiteDays, charCount, appRequirements })) {
       if (value !== undefined) details[key] = value;
     }
-    if (kind === 'report') details.fields = fieldNames;
+    // A report's field names go to demand_fields only (read back into details.fields by the repository).
     if (kind === 'inspection') details.jointWith = joint;
     if (kind === 'document') details.special = specialRaw === 'true';
     const schedule = { issuedOn: form.issuedOn, startsOn: form.startsOn, dueOn: form.dueOn, recurrence, until: form.until };

@@ -385,13 +385,39 @@ export class DemandRepository {
 
   async findById(tx: Tx, id: number): Promise<DemandRow | null> {
     const rows = await selectRows<RawDemand>(tx, `${SELECT} WHERE d.id = ?`, [id]);
-    return rows.length ? mapDemand(rows[0]) : null;
+    return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
   }
 
   async findVisible(tx: Tx, actor: Actor, where: Where): Promise<DemandRow | null> {
     visibilityCondition(actor, where);
     const rows = await selectRows<RawDemand>(tx, `${SELECT} ${where.clause}`, where.params);
-    return rows.length ? mapDemand(rows[0]) : null;
+    return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
+  }
+
+  /**
+   * A report's field names are stored once, in `demand_fields` (the bulk import wrote them twice
+   * before, in `details` too): they are put back into `details.fields`, in their order, for every
+   * report read, whether its stored details still hold them (written before) or not.
+   */
+  private async withFieldNames(tx: Tx, rows: DemandRow[]): Promise<DemandRow[]> {
+    const reports = rows.filter((r) => r.kind === 'report');
+    const names = new Map<number, string[]>();
+    for (let i = 0; i < reports.length; i += FIELD_KEY_CHUNK) {
+      const ids = reports.slice(i, i + FIELD_KEY_CHUNK).map((r) => r.id);
+      const found = await selectRows<{ demand_id: number | string; name: string }>(
+        tx,
+        `SELECT demand_id, name FROM demand_fields WHERE demand_id IN (${ids.map(() => '?').join(', ')}) ORDER BY demand_id, position`,
+        ids,
+      );
+      for (const f of found) {
+        const id = toInt(f.demand_id);
+        const list = names.get(id);
+        if (list) list.push(f.name);
+        else names.set(id, [f.name]);
+      }
+    }
+    for (const r of reports) r.details = { ...r.details, fields: names.get(r.id) ?? [] };
+    return rows;
   }
 
   async list(tx: Tx, actor: Actor, filter: DemandFilter, offset: number, limit: number): Promise<{ rows: DemandRow[]; total: number }> {
@@ -407,7 +433,7 @@ export class DemandRepository {
     if (filter.from) where.add('d.last_lands_on >= ?', filter.from);
     const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM demands d JOIN org_units iu ON iu.id = d.issuer_id ${where.clause}`, where.params);
     const rows = await selectRows<RawDemand>(tx, `${SELECT} ${where.clause} ORDER BY d.lands_on DESC, d.id DESC LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
-    return { rows: rows.map(mapDemand), total: toInt(count.n) };
+    return { rows: await this.withFieldNames(tx, rows.map(mapDemand)), total: toInt(count.n) };
   }
 
   async fields(tx: Tx, demandId: number): Promise<{ name: string; key: string }[]> {
