@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { selectRows, toInt } from '@/database/dialect';
 import { MIGRATIONS } from '@/database/migrations';
+import { fieldKeyIds } from '@/modules/demands/demand.repository';
 import { bearer, standardTree, StandardTree, standardUsers, StandardUsers } from '../factories';
 import { demandBody } from '../factories/demands';
 import { TestApp } from '../utils/test-app';
@@ -93,5 +94,26 @@ describe('field keys dictionary migration (e2e)', () => {
     // A meeting has no field names.
     const meeting = await t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('meeting', tree)).expect(201);
     expect(meeting.body).not.toHaveProperty('fields');
+  });
+
+  it('two writers adding the same new keys in opposite order both succeed with one id per key (no deadlock on PostgreSQL)', async () => {
+    const keys = [`并发键甲-${Date.now()}`, `并发键乙-${Date.now()}`];
+    let arrived = 0;
+    // Each writer waits (at most half a second) for the other to have added its first key.
+    const meet = async () => {
+      arrived++;
+      for (let i = 0; i < 50 && arrived < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    const writer = (first: string, second: string) =>
+      t.tx.run(async (tx) => {
+        const a = await fieldKeyIds(tx, [first]);
+        await meet();
+        const b = await fieldKeyIds(tx, [second]);
+        return { [first]: a.get(first), [second]: b.get(second) };
+      });
+    const [one, two] = await Promise.all([writer(keys[0], keys[1]), writer(keys[1], keys[0])]);
+    expect(one).toEqual(two);
+    const rows = await selectRows<{ id: number | string; field_key: string }>(t.db, `SELECT id, field_key FROM field_keys WHERE field_key IN (?, ?)`, keys);
+    expect(Object.fromEntries(rows.map((r) => [r.field_key, toInt(r.id)]))).toEqual(one);
   });
 });

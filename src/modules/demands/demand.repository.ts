@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Level } from '@/common/auth/actor';
-import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
+import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import type { DemandKind } from './estimate';
 
 /** A stored demand: the written columns plus identity, issuer and bookkeeping. */
@@ -471,20 +471,26 @@ const FIELD_KEY_CHUNK = 400;
 
 /**
  * The ids of these report field keys in the `field_keys` dictionary, adding the keys it does not
- * hold yet. Keys are added in sorted order, so two PostgreSQL transactions adding overlapping keys
- * wait on each other instead of deadlocking; a key another transaction is adding is waited for
- * (its unique index), then found.
+ * hold yet. On PostgreSQL, a transaction about to add keys first takes the writers' lock (the
+ * audit chain head, which every write takes before it ends, see `lockWriters`): two imports adding
+ * overlapping keys batch by batch would otherwise each wait on a key the other added (a deadlock);
+ * this way the second waits for the first to end, then finds its keys.
  */
 export async function fieldKeyIds(tx: Tx, keys: Iterable<string>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const wanted = [...new Set(keys)].sort();
-  for (let i = 0; i < wanted.length; i += FIELD_KEY_CHUNK) {
-    const chunk = wanted.slice(i, i + FIELD_KEY_CHUNK);
-    const marks = chunk.map(() => '?').join(', ');
-    await execute(tx, `INSERT INTO field_keys (field_key) VALUES ${chunk.map(() => '(?)').join(', ')} ON CONFLICT (field_key) DO NOTHING`, chunk);
-    const rows = await selectRows<{ id: number | string; field_key: string }>(tx, `SELECT id, field_key FROM field_keys WHERE field_key IN (${marks})`, chunk);
+  const find = async (chunk: string[]) => {
+    const rows = await selectRows<{ id: number | string; field_key: string }>(tx, `SELECT id, field_key FROM field_keys WHERE field_key IN (${chunk.map(() => '?').join(', ')})`, chunk);
     for (const r of rows) out.set(r.field_key, toInt(r.id));
+  };
+  for (let i = 0; i < wanted.length; i += FIELD_KEY_CHUNK) await find(wanted.slice(i, i + FIELD_KEY_CHUNK));
+  const missing = wanted.filter((k) => !out.has(k));
+  if (!missing.length) return out;
+  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
+  for (let i = 0; i < missing.length; i += FIELD_KEY_CHUNK) {
+    const chunk = missing.slice(i, i + FIELD_KEY_CHUNK);
+    await execute(tx, `INSERT INTO field_keys (field_key) VALUES ${chunk.map(() => '(?)').join(', ')} ON CONFLICT (field_key) DO NOTHING`, chunk);
+    await find(chunk);
   }
   return out;
 }
-
