@@ -88,7 +88,7 @@ function checkSameUnits(db: Database.Database): void {
 }
 
 /** The demand tables the import writes, parents first. */
-const DEMAND_TABLES = ['demands', 'demand_targets', 'demand_occurrences', 'demand_fields', 'demand_joint_issuers'] as const;
+const DEMAND_TABLES = ['field_keys', 'demands', 'demand_targets', 'demand_occurrences', 'demand_fields', 'demand_joint_issuers'] as const;
 
 /** Raw prepared inserts of every row the import wrote, table by table (informational, not the target's baseline). */
 export interface FullBaselineFigures {
@@ -102,7 +102,7 @@ export interface FullBaselineFigures {
 
 /**
  * Not the target's baseline, a diagnosis: how long the same driver takes to insert EVERY row the
- * import wrote (demands with their ids, targets, occurrences, fields, joint issuers), one prepared
+ * import wrote (the field-key dictionary, demands with their ids, targets, occurrences, fields, joint issuers), one prepared
  * single-row INSERT per row, all in one transaction, on a third database migrated and seeded like
  * the others. Each table's rows are read from the product database into memory just before they
  * are inserted (not timed, one table in memory at a time); the inserts and the commit are timed.

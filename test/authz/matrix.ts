@@ -52,10 +52,18 @@ export interface MatrixRow {
   /** The DESIGN (or README) line the row follows. */
   design: string;
   /**
-   * Public routes take no token: only the credential cells run, and must pass through (2xx) with
-   * a bad token as without one (login is limited to 10 attempts a minute: no cell per role).
+   * Public routes take no token: the credential cells must answer as the route's cell with a bad
+   * token as without one (the 'none' cell is the anonymous caller). Their role cells run too: with
+   * the subject's own token, which the route ignores, or, on login (`logsIn`), with none.
    */
   anonymous?: boolean;
+  /**
+   * POST /auth/login: a role cell is the subject logging in with its own username and password and
+   * no token, and a 2xx must carry a working token of that very user and role; `wrongPassword` is
+   * what the subject's username with a wrong password gets. Login allows 10 attempts a minute per
+   * client address, so each subject's cells come from an address of its own.
+   */
+  logsIn?: { wrongPassword: Record<Subject, Cell> };
   /** Whether the route has an object/filter inside or outside the caller's jurisdiction. */
   scoped: boolean;
   expect: Record<Subject, Cell>;
@@ -85,9 +93,11 @@ export const ROW_KEY = (r: Pick<MatrixRow, 'route' | 'variant'>) => (r.variant ?
 
 export const MATRIX: MatrixRow[] = [
   // ---- public ----
-  // §3 "Every route but health, login and the dashboard's static files needs Authorization"; POST /auth/login "anyone".
-  { route: 'POST /auth/login', design: '§3 POST /auth/login: anyone', anonymous: true, scoped: false, expect: all(200), massAssignment: [{ role: 'admin' }] },
-  // §3 GET /health: anyone.
+  // §3 "Every route but health, login and the dashboard's static files needs Authorization"; POST /auth/login "anyone",
+  // {username, password} → {accessToken, user}: every role gets its own token; a wrong password is the caller's
+  // mistake (§3 "a 4xx for anything the caller did wrong"): 401, as for a missing or bad token, for every role.
+  { route: 'POST /auth/login', design: '§3 POST /auth/login: anyone (a token for valid credentials, 401 for a wrong password)', anonymous: true, scoped: false, expect: all(200), logsIn: { wrongPassword: all(401) }, massAssignment: [{ role: 'admin' }] },
+  // §3 GET /health: anyone, with a token of any role or none.
   { route: 'GET /health', design: '§3 GET /health: anyone', anonymous: true, scoped: false, expect: all(200) },
 
   // ---- org units: §1 "org unit | anyone whose jurisdiction contains it"; §3 "admin writes, all read (jurisdiction)" ----

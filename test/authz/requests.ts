@@ -51,8 +51,12 @@ const plan = async (fx: AuthzFixture, who: Subject, scope: Scope, fresh: boolean
   fresh ? fx.newPlan(side(who, scope), state) : fx.standing.plan[side(who, scope)];
 const newDemandBody = (fx: AuthzFixture, who: Subject, scope: Scope) => demandBody('report', fx.tree, { title: `报送-${next()}`, targetUnitIds: [targetOf(fx, who, scope).id] });
 
+/** POST /auth/login with the subject's username and a wrong password (MatrixRow.logsIn). */
+export const LOGIN_WITH_WRONG_PASSWORD = (fx: AuthzFixture, who: Subject): CellRequest => ({ url: '/auth/login', body: { username: fx.subjects[who].username, password: `not-${TEST_PASSWORD}` } });
+
 export const REQUESTS: Record<string, Builder> = {
-  'POST /auth/login': (fx) => ({ url: '/auth/login', body: { username: fx.subjects.reporter.username, password: TEST_PASSWORD } }),
+  // The subject's own credentials (the token cells borrow the first subject the row allows).
+  'POST /auth/login': (fx, who) => ({ url: '/auth/login', body: { username: fx.subjects[who].username, password: TEST_PASSWORD } }),
   'GET /health': () => ({ url: '/health' }),
 
   'GET /org-units': (fx, _w, scope) =>

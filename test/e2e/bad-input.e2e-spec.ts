@@ -1,4 +1,3 @@
-import { METHODS } from 'node:http';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { API, FuzzFixture, idRoutes, validRequests, ValidRequest } from '../fuzz/api-requests';
@@ -7,6 +6,7 @@ import { describeValue, judgeAnswer, short } from '../fuzz/judge';
 import { badQueryValue, NASTY_STRINGS, rawBodies } from '../fuzz/malformed';
 import { applyMutation, bodyMutation, encodeComponent, queryMutation, queryString } from '../fuzz/mutations';
 import { bearer } from '../factories';
+import { appRoutes } from '../utils/routes';
 import { TestApp } from '../utils/test-app';
 import openapi from '../../openapi.json';
 
@@ -57,24 +57,8 @@ function bodyFields(op: OpenApiOperation | undefined): string[] {
 const takesJson = (op: OpenApiOperation | undefined) => op?.requestBody?.content['application/json'] !== undefined;
 const takesFile = (op: OpenApiOperation | undefined) => op?.requestBody?.content['multipart/form-data'] !== undefined;
 
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-}
-/** Every route of the running app under /api/v1 as `METHOD /path` (as test/e2e/authz-matrix walks them). */
-function registeredRoutes(t: TestApp): string[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
-  const keys = new Set<string>();
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
-    for (const path of paths) {
-      if (methods.length >= METHODS.length - 1 || !path.startsWith(API)) continue;
-      for (const method of methods) keys.add(`${method.toUpperCase()} ${path.slice(API.length)}`);
-    }
-  }
-  return [...keys].sort();
-}
+/** Every route of the running app under /api/v1 as `METHOD /path` (the docs and anything outside the API are not fuzzed). */
+const registeredRoutes = (t: TestApp): string[] => appRoutes(t.app, { only: API, relativeTo: API }).map((r) => r.key);
 
 interface Violation {
   route: string;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseCsv } from '@/common/files/tabular';
 import { selectRows, toInt } from '@/database/dialect';
 import { IMPORT_BATCH_ROWS } from '@/modules/demands/demand-importer';
+import { loadFieldSynonyms, normaliseFieldName } from '@/modules/demands/fields/field-key';
 import { bearer, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { csvBytes, encodeGb18030 } from '../factories/files';
 import { TestApp } from '../utils/test-app';
@@ -52,6 +53,7 @@ describe('POST /demands/import over several batches (e2e)', () => {
     demands: await count('demands'),
     targets: await count('demand_targets'),
     fields: await count('demand_fields'),
+    fieldKeys: await count('field_keys'),
     occurrences: await count('demand_occurrences'),
     imports: await count("audit_log WHERE action = 'demand.import'"),
   });
@@ -95,6 +97,8 @@ describe('POST /demands/import over several batches (e2e)', () => {
       demands: before.demands + rows,
       targets: before.targets + rows * 2,
       fields: before.fields + rows * 2,
+      // The file's two keys, added once to the dictionary (nothing before in this file wrote one).
+      fieldKeys: before.fieldKeys + 2,
       occurrences: before.occurrences + rows,
       imports: before.imports + 1,
     });
@@ -106,13 +110,20 @@ describe('POST /demands/import over several batches (e2e)', () => {
     expect(stored.map((d) => d.title)).toEqual(Array.from({ length: rows }, (_, i) => `分批导入第${i + 1}号报表`));
     const fields = await selectRows<{ name: string; field_key: string; position: number | string }>(
       t.db,
-      `SELECT f.name, f.field_key, f.position FROM demand_fields f JOIN demands d ON d.id = f.demand_id WHERE d.registration_no = ? ORDER BY f.position`,
+      `SELECT f.name, k.field_key, f.position FROM demand_fields f JOIN demands d ON d.id = f.demand_id JOIN field_keys k ON k.id = f.key_id
+        WHERE d.registration_no = ? ORDER BY f.position`,
       [stored[rows - 1].registration_no],
     );
-    expect(fields.map((f) => [f.name, toInt(f.position)])).toEqual([
-      ['在校学生数', 1],
-      ['教师总数', 2],
+    const synonyms = loadFieldSynonyms();
+    expect(fields.map((f) => [f.name, f.field_key, toInt(f.position)])).toEqual([
+      ['在校学生数', normaliseFieldName('在校学生数', synonyms), 1],
+      ['教师总数', normaliseFieldName('教师总数', synonyms), 2],
     ]);
+    // The names are kept once, in demand_fields; the answers read them from there.
+    const [last] = await selectRows<{ id: number | string; details: string }>(t.db, 'SELECT id, details FROM demands WHERE registration_no = ?', [stored[rows - 1].registration_no]);
+    expect(JSON.parse(last.details)).not.toHaveProperty('fields');
+    const detail = await t.http.get(`/api/v1/demands/${toInt(last.id)}`).set(bearer(users.issuer)).expect(200);
+    expect(detail.body.fields).toEqual(['在校学生数', '教师总数']);
     expect(await jobFilesLeft()).toEqual([]);
   });
 });

@@ -264,6 +264,18 @@ describe('Idempotency-Key on POST', () => {
       expect(await unitsWithCode('532503101')).toBe(1);
     });
 
+    it('replays a retried import whose file is stored on disk (POST /demands/import), and refuses the key for another file', async () => {
+      const key = newKey();
+      const header = 'issuerCode,kind,title,topic,issuedOn,dueOn,targetCodes,fields';
+      const file = (title: string) => Buffer.from(`${header}\n${tree.education.code},report,${title},education,2026-09-01,2026-09-10,${tree.wenlan.code},在校学生数\n`, 'utf8');
+      const send = (bytes: Buffer) => t.http.post('/api/v1/demands/import').set(bearer(users.issuer)).set(KEY, key).attach('file', bytes, 'demands.csv');
+      const first = await send(file('重试导入报表')).expect(202);
+      const retry = await send(file('重试导入报表')).expect(202);
+      expect({ replayed: retry.headers[REPLAYED], body: retry.body }).toEqual({ replayed: 'true', body: first.body });
+      expect(toInt((await selectRows<{ n: number | string }>(t.db, 'SELECT COUNT(*) AS n FROM demands WHERE title = ?', ['重试导入报表']))[0].n)).toBe(1);
+      await send(file('另一份导入报表')).expect(409);
+    });
+
     it('answers 409 for the same key with another file of the same size, and imports nothing', async () => {
       const key = newKey();
       await upload(csv('532503102', '草坝镇'), key).expect(201);

@@ -1,39 +1,9 @@
-import { METHODS } from 'node:http';
+import { AppRoute, appRoutes } from '../utils/routes';
 import { TestApp } from '../utils/test-app';
 
 /** The only routes anyone may call without a token (DESIGN §3): health, login, and the API docs. */
 const PUBLIC_ROUTES = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login']);
 const PUBLIC_PREFIXES = ['/api/docs'];
-/** Where Nest mounts its middleware (request id, logging) for every method: not routes of the API. */
-const MIDDLEWARE_MOUNTS = new Set(['/api/v1', '/api/v1/{*path}']);
-
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-}
-
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** Every route registered in the Express router of the running app, as Express 5 keeps them. */
-function registeredRoutes(t: TestApp): Route[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
-  const allMethods = METHODS.length;
-  const routes: Route[] = [];
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m]);
-    for (const path of paths) {
-      // A route answering every method is how Nest mounts middleware; an @All() handler elsewhere is still walked.
-      if (methods.length >= allMethods - 1 && MIDDLEWARE_MOUNTS.has(path)) continue;
-      const walked = methods.length >= allMethods - 1 ? ['get', 'post', 'put', 'patch', 'delete'] : methods.filter((m) => m !== '_all');
-      for (const method of walked) routes.push({ method: method.toUpperCase(), path });
-    }
-  }
-  return routes;
-}
 
 /** A concrete URL for a route pattern: every parameter becomes 1, wildcards and optional parts are filled in. */
 function concrete(path: string): string {
@@ -44,21 +14,22 @@ function concrete(path: string): string {
     .replace(/:[A-Za-z0-9_]+/g, '1');
 }
 
-const isPublic = (r: Route) => PUBLIC_ROUTES.has(`${r.method} ${r.path}`) || PUBLIC_PREFIXES.some((p) => r.path === p || r.path.startsWith(p));
+const isPublic = (r: AppRoute) => PUBLIC_ROUTES.has(r.key) || PUBLIC_PREFIXES.some((p) => r.path === p || r.path.startsWith(p));
 
 describe('every route needs a token', () => {
   let t: TestApp;
-  let routes: Route[];
+  let routes: AppRoute[];
   beforeAll(async () => {
     t = await TestApp.start();
-    routes = registeredRoutes(t);
+    // Every route the router serves, the docs and routes outside the API prefix included.
+    routes = appRoutes(t.app);
   });
   afterAll(() => t.close());
 
   it('finds the routes of the API (the walk cannot pass by finding none)', () => {
     const api = routes.filter((r) => !isPublic(r));
     expect(api.length).toBeGreaterThanOrEqual(12);
-    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    const keys = routes.map((r) => r.key);
     for (const known of [
       'GET /api/v1/users',
       'POST /api/v1/users',

@@ -23,6 +23,7 @@ const TABLES = [
   'demand_targets',
   'demands',
   'duty_items',
+  'field_keys',
   'flag_transitions',
   'flags',
   'idempotency_keys',

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { Actor } from '@/common/auth/actor';
 import type { Tx } from '@/database/dialect';
+import type { FreshBurdenTally } from './fresh-burden';
 
 /**
  * Reactions that run against the direction of imports (CONVENTIONS: a demand written must run
@@ -37,8 +38,11 @@ export interface ReportLinked {
 /**
  * What a write changes in the burden ledger, for the rollups of metrics: every (unit, month) cell
  * of these demands (only the cells of one unit when `unitId` is given) or these shadow reports.
+ * `fresh`: the demands were all created in this transaction, with no report or finding, and their
+ * writer summed their contribution as it wrote them; the rollups may add that instead of reading
+ * the demands back (a bulk import's `burden.changed`).
  */
-export type BurdenScope = { demandIds: readonly number[]; unitId?: number } | { shadowReportIds: readonly number[] };
+export type BurdenScope = { demandIds: readonly number[]; unitId?: number; fresh?: FreshBurdenTally } | { shadowReportIds: readonly number[] };
 
 /**
  * Published around a write that changes burden figures: `burden.changing` before it (the cells'

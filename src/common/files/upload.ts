@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { diskStorage } from 'multer';
+import type { Request } from 'express';
+import { diskStorage, StorageEngine } from 'multer';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -27,8 +29,34 @@ export function uploadDirectory(): string {
 export const SingleFileToDisk = () =>
   FileInterceptor('file', {
     limits: LIMITS,
-    storage: diskStorage({ destination: (_req, _file, callback) => callback(null, uploadDirectory()) }),
+    storage: withSha256(diskStorage({ destination: (_req, _file, callback) => callback(null, uploadDirectory()) })),
   });
+
+/**
+ * Multer's disk storage that also gives the stored file's SHA-256 (`sha256`): an Idempotency-Key's
+ * request fingerprint needs it once the route has moved the file away, and a retry's upload, read
+ * into memory, is hashed the same way. Read back from disk in a stream, so memory stays bounded.
+ */
+function withSha256(disk: StorageEngine): StorageEngine {
+  return {
+    _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File> & { sha256?: string }) => void) {
+      disk._handleFile(req, file, (error?: unknown, info?: Partial<Express.Multer.File>) => {
+        if (error || !info?.path) return callback(error, info);
+        sha256OfFile(info.path).then(
+          (sha256) => callback(null, { ...info, sha256 }),
+          (readError: unknown) => callback(readError),
+        );
+      });
+    },
+    _removeFile: (req, file, callback) => disk._removeFile(req, file, callback),
+  };
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 export interface UploadedTableFile {
   originalname: string;

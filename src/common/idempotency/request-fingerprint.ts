@@ -19,6 +19,8 @@ interface UploadedFile {
   fieldname: string;
   originalname: string;
   buffer?: Buffer;
+  /** A file stored on disk (SingleFileToDisk) has no buffer: its SHA-256, taken as it was stored. */
+  sha256?: string;
   size: number;
 }
 
@@ -45,7 +47,7 @@ export function uploadFingerprint(secret: string, req: Request): Fingerprint {
   if (Array.isArray(r.files)) files.push(...r.files);
   else if (r.files) for (const list of Object.values(r.files)) files.push(...list);
   const described = files
-    .map((f) => ({ field: f.fieldname, name: f.originalname, size: f.size, sha256: f.buffer ? sha256(f.buffer) : null }))
+    .map((f) => ({ field: f.fieldname, name: f.originalname, size: f.size, sha256: f.buffer ? sha256(f.buffer) : (f.sha256 ?? null) }))
     .sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
   const fields = { ...((req.body as Record<string, unknown> | undefined) ?? {}) };
   return mac(secret, { path: req.originalUrl, fields, files: described });

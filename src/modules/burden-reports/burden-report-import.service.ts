@@ -142,7 +142,8 @@ export class BurdenReportImportService {
           after: { sha256, fileName, rows: reportIds.length, firstReportId: reportIds[0], lastReportId: reportIds[reportIds.length - 1] },
         });
         return result;
-      });
+        // The answer: an Idempotency-Key's record commits with the reports (as for a single report).
+      }, { resultIsAnswer: true });
     } catch (error) {
       // The same file uploaded twice at the same moment: the loser answers with the winner's result.
       if (isUniqueViolation(error)) {

@@ -1,6 +1,7 @@
 import { Actor, Level, LEVELS } from '@/common/auth/actor';
 import { DomainError, ErrorCode, ErrorDetail } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
+import { FreshBurdenTally } from '@/common/events/fresh-burden';
 import { requireColumns } from '@/common/files/tabular';
 import { openTabular, sha256Of, TabularInput, TabularRecord } from '@/common/files/tabular-stream';
 import { nowIso } from '@/common/time';
@@ -9,6 +10,7 @@ import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from 
 import { appendAuditEntry } from '@/modules/audit/audit.service';
 import { AuditRepository } from '@/modules/audit/audit.repository';
 import { APP_REQUIREMENTS, OTHER_SUBTYPES, PolicyDocument, RECURRENCES, Recurrence, TRACE_KINDS } from '@/modules/policy/policy-document';
+import { fieldKeyIds } from './demand.repository';
 import { DemandForm, formProblems } from './demand-rules-of-form';
 import { DEMAND_KINDS, hoursToMinutes, standardMinutes } from './estimate';
 import { FieldSynonymIndex, normaliseFieldName } from './fields/field-key';
@@ -190,7 +192,7 @@ export class DemandImporter {
     if (rejected) throw rejected;
     const targets = await writer.finish();
     lap('parts');
-    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: writer.demandIds }] });
+    await ctx.events.publish({ type: 'burden.changed', tx, scope: [{ demandIds: writer.demandIds, fresh: writer.tally }] });
     await appendAuditEntry(tx, this.audit, {
       actor: ctx.actor,
       action: 'demand.import',
@@ -387,7 +389,7 @@ export class DemandImporter {
     for (const [key, value] of Object.entries({ durationMinutes, attendeesPerTarget, attendeeLevels, onSiteDays, charCount, appRequirements })) {
       if (value !== undefined) details[key] = value;
     }
-    if (kind === 'report') details.fields = fieldNames;
+    // A report's field names go to demand_fields only (read back into details.fields by the repository).
     if (kind === 'inspection') details.jointWith = joint;
     if (kind === 'document') details.special = specialRaw === 'true';
     const schedule = { issuedOn: form.issuedOn, startsOn: form.startsOn, dueOn: form.dueOn, recurrence, until: form.until };
@@ -431,10 +433,14 @@ export class DemandImporter {
 class DemandWriter {
   private readonly at = nowIso();
   readonly demandIds: number[] = [];
+  /** What the written demands add to the burden rollups, summed as they are written (no report or finding can exist yet). */
+  readonly tally = new FreshBurdenTally();
   private readonly targets: BulkInserter;
   private readonly occurrences: BulkInserter;
   private readonly fields: BulkInserter;
   private readonly joint: BulkInserter;
+  /** The `field_keys` ids of the keys met so far (a province year has ≈ 9,000 distinct keys). */
+  private readonly keyIds = new Map<string, number>();
 
   constructor(
     private readonly tx: Tx,
@@ -442,7 +448,7 @@ class DemandWriter {
   ) {
     this.targets = new BulkInserter(tx, 'demand_targets', ['demand_id', 'unit_id', 'estimated_minutes']);
     this.occurrences = new BulkInserter(tx, 'demand_occurrences', ['demand_id', 'month', 'occurrences']);
-    this.fields = new BulkInserter(tx, 'demand_fields', ['demand_id', 'position', 'name', 'field_key']);
+    this.fields = new BulkInserter(tx, 'demand_fields', ['demand_id', 'position', 'name', 'key_id']);
     this.joint = new BulkInserter(tx, 'demand_joint_issuers', ['demand_id', 'issuer_id']);
   }
 
@@ -485,6 +491,9 @@ class DemandWriter {
       })),
     );
     const ids = await this.idsByRegistration([...numbers.values()]);
+    const newKeys = new Set<string>();
+    for (const d of demands) for (const f of d.fields) if (!this.keyIds.has(f.key)) newKeys.add(f.key);
+    if (newKeys.size) for (const [key, keyId] of await fieldKeyIds(tx, newKeys)) this.keyIds.set(key, keyId);
     lap('demands');
     // Millions of part rows: straight into the statements' parameters, an await only when one is written.
     for (const d of demands) {
@@ -494,8 +503,16 @@ class DemandWriter {
       let written: Promise<void> | null;
       for (const unit of d.targets) if ((written = this.targets.addValues(sourceRow, [id, unit, d.estimateMinutes]))) await written;
       for (const [month, n] of d.occurrences) if ((written = this.occurrences.addValues(sourceRow, [id, month, n]))) await written;
-      for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, d.fields[i].key]))) await written;
+      for (let i = 0; i < d.fields.length; i++) if ((written = this.fields.addValues(sourceRow, [id, i + 1, d.fields[i].name, this.keyIds.get(d.fields[i].key)!]))) await written;
       for (const j of d.joint) if ((written = this.joint.addValues(sourceRow, [id, j]))) await written;
+      this.tally.add({
+        issuerId: d.issuer.id,
+        landsMonth: d.landsOn.slice(0, 7),
+        inspection: d.form.kind === 'inspection',
+        estimateMinutes: d.estimateMinutes,
+        targets: d.targets,
+        occurrences: d.occurrences,
+      });
     }
     lap('parts');
   }

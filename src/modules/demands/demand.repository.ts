@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Level } from '@/common/auth/actor';
-import { execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
+import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import type { DemandKind } from './estimate';
 
 /** A stored demand: the written columns plus identity, issuer and bookkeeping. */
@@ -366,12 +366,13 @@ export class DemandRepository {
 
   async replaceFields(tx: Tx, demandId: number, fields: { name: string; key: string }[]): Promise<void> {
     await execute(tx, 'DELETE FROM demand_fields WHERE demand_id = ?', [demandId]);
+    const ids = await fieldKeyIds(tx, fields.map((f) => f.key));
     for (let i = 0; i < fields.length; i += 300) {
       const chunk = fields.slice(i, i + 300);
       await execute(
         tx,
-        `INSERT INTO demand_fields (demand_id, position, name, field_key) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((f, j) => [demandId, i + j + 1, f.name, f.key]),
+        `INSERT INTO demand_fields (demand_id, position, name, key_id) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((f, j) => [demandId, i + j + 1, f.name, ids.get(f.key)!]),
       );
     }
   }
@@ -384,13 +385,39 @@ export class DemandRepository {
 
   async findById(tx: Tx, id: number): Promise<DemandRow | null> {
     const rows = await selectRows<RawDemand>(tx, `${SELECT} WHERE d.id = ?`, [id]);
-    return rows.length ? mapDemand(rows[0]) : null;
+    return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
   }
 
   async findVisible(tx: Tx, actor: Actor, where: Where): Promise<DemandRow | null> {
     visibilityCondition(actor, where);
     const rows = await selectRows<RawDemand>(tx, `${SELECT} ${where.clause}`, where.params);
-    return rows.length ? mapDemand(rows[0]) : null;
+    return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
+  }
+
+  /**
+   * A report's field names are stored once, in `demand_fields` (the bulk import wrote them twice
+   * before, in `details` too): they are put back into `details.fields`, in their order, for every
+   * report read, whether its stored details still hold them (written before) or not.
+   */
+  private async withFieldNames(tx: Tx, rows: DemandRow[]): Promise<DemandRow[]> {
+    const reports = rows.filter((r) => r.kind === 'report');
+    const names = new Map<number, string[]>();
+    for (let i = 0; i < reports.length; i += FIELD_KEY_CHUNK) {
+      const ids = reports.slice(i, i + FIELD_KEY_CHUNK).map((r) => r.id);
+      const found = await selectRows<{ demand_id: number | string; name: string }>(
+        tx,
+        `SELECT demand_id, name FROM demand_fields WHERE demand_id IN (${ids.map(() => '?').join(', ')}) ORDER BY demand_id, position`,
+        ids,
+      );
+      for (const f of found) {
+        const id = toInt(f.demand_id);
+        const list = names.get(id);
+        if (list) list.push(f.name);
+        else names.set(id, [f.name]);
+      }
+    }
+    for (const r of reports) r.details = { ...r.details, fields: names.get(r.id) ?? [] };
+    return rows;
   }
 
   async list(tx: Tx, actor: Actor, filter: DemandFilter, offset: number, limit: number): Promise<{ rows: DemandRow[]; total: number }> {
@@ -406,11 +433,15 @@ export class DemandRepository {
     if (filter.from) where.add('d.last_lands_on >= ?', filter.from);
     const [count] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM demands d JOIN org_units iu ON iu.id = d.issuer_id ${where.clause}`, where.params);
     const rows = await selectRows<RawDemand>(tx, `${SELECT} ${where.clause} ORDER BY d.lands_on DESC, d.id DESC LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
-    return { rows: rows.map(mapDemand), total: toInt(count.n) };
+    return { rows: await this.withFieldNames(tx, rows.map(mapDemand)), total: toInt(count.n) };
   }
 
   async fields(tx: Tx, demandId: number): Promise<{ name: string; key: string }[]> {
-    return selectRows<{ name: string; key: string }>(tx, 'SELECT name, field_key AS key FROM demand_fields WHERE demand_id = ? ORDER BY position', [demandId]);
+    return selectRows<{ name: string; key: string }>(
+      tx,
+      'SELECT f.name, k.field_key AS key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id = ? ORDER BY f.position',
+      [demandId],
+    );
   }
 
   async jointIssuers(tx: Tx, demandId: number): Promise<number[]> {
@@ -434,4 +465,32 @@ export class DemandRepository {
     );
     return rows.map((r) => ({ ...r, id: toInt(r.id) }));
   }
+}
+
+const FIELD_KEY_CHUNK = 400;
+
+/**
+ * The ids of these report field keys in the `field_keys` dictionary, adding the keys it does not
+ * hold yet. On PostgreSQL, a transaction about to add keys first takes the writers' lock (the
+ * audit chain head, which every write takes before it ends, see `lockWriters`): two imports adding
+ * overlapping keys batch by batch would otherwise each wait on a key the other added (a deadlock);
+ * this way the second waits for the first to end, then finds its keys.
+ */
+export async function fieldKeyIds(tx: Tx, keys: Iterable<string>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const wanted = [...new Set(keys)].sort();
+  const find = async (chunk: string[]) => {
+    const rows = await selectRows<{ id: number | string; field_key: string }>(tx, `SELECT id, field_key FROM field_keys WHERE field_key IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    for (const r of rows) out.set(r.field_key, toInt(r.id));
+  };
+  for (let i = 0; i < wanted.length; i += FIELD_KEY_CHUNK) await find(wanted.slice(i, i + FIELD_KEY_CHUNK));
+  const missing = wanted.filter((k) => !out.has(k));
+  if (!missing.length) return out;
+  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
+  for (let i = 0; i < missing.length; i += FIELD_KEY_CHUNK) {
+    const chunk = missing.slice(i, i + FIELD_KEY_CHUNK);
+    await execute(tx, `INSERT INTO field_keys (field_key) VALUES ${chunk.map(() => '(?)').join(', ')} ON CONFLICT (field_key) DO NOTHING`, chunk);
+    await find(chunk);
+  }
+  return out;
 }

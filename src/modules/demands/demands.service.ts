@@ -316,7 +316,7 @@ export class DemandsService {
     for (const key of ['durationMinutes', 'attendeesPerTarget', 'attendeeLevels', 'onSiteDays', 'charCount', 'special', 'appRequirements'] as const) {
       if (spec[key] !== undefined) details[key] = spec[key];
     }
-    if (spec.kind === 'report') details.fields = fields.map((f) => f.name);
+    // A report's field names are kept in demand_fields only (the repository reads them back into details.fields).
     details.targetUnitIds = unitIds;
     if (spec.kind === 'inspection') details.jointWith = jointWith;
     if (spec.kind === 'document' && details.special === undefined) details.special = false;

@@ -156,7 +156,7 @@ export class EvaluationScanRepository {
   }
 
   async fieldKeys(tx: Tx, ids: readonly number[]): Promise<{ demandId: number; key: string }[]> {
-    const rows = await selectRows<{ demand_id: Num; field_key: string }>(tx, `SELECT demand_id, field_key FROM demand_fields WHERE demand_id IN (${inList(ids.length)})`, [...ids]);
+    const rows = await selectRows<{ demand_id: Num; field_key: string }>(tx, `SELECT f.demand_id, k.field_key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id IN (${inList(ids.length)})`, [...ids]);
     return rows.map((r) => ({ demandId: toInt(r.demand_id), key: r.field_key }));
   }
 

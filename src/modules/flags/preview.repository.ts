@@ -34,12 +34,12 @@ export class PreviewRepository {
     if (!unitIds.length || !keys.length) return [];
     const rows = await selectRows<{ unit_id: Num; unit_name: string; field_key: string; demand_id: Num; registration_no: string; title: string; issuer_name: string; lands_on: string }>(
       tx,
-      `SELECT DISTINCT t.unit_id, u.name AS unit_name, f.field_key, d.id AS demand_id, d.registration_no, d.title, iu.name AS issuer_name, d.lands_on
-       FROM demand_targets t JOIN demands d ON d.id = t.demand_id JOIN demand_fields f ON f.demand_id = d.id
+      `SELECT DISTINCT t.unit_id, u.name AS unit_name, k.field_key, d.id AS demand_id, d.registration_no, d.title, iu.name AS issuer_name, d.lands_on
+       FROM demand_targets t JOIN demands d ON d.id = t.demand_id JOIN demand_fields f ON f.demand_id = d.id JOIN field_keys k ON k.id = f.key_id
        JOIN org_units u ON u.id = t.unit_id JOIN org_units iu ON iu.id = d.issuer_id
-       WHERE t.unit_id IN (${inList(unitIds.length)}) AND f.field_key IN (${inList(keys.length)}) AND d.id <> ? AND d.kind = 'report'
+       WHERE t.unit_id IN (${inList(unitIds.length)}) AND k.field_key IN (${inList(keys.length)}) AND d.id <> ? AND d.kind = 'report'
          AND d.lands_on >= ? AND d.lands_on <= ?
-       ORDER BY d.lands_on DESC, d.id DESC, t.unit_id, f.field_key LIMIT ?`,
+       ORDER BY d.lands_on DESC, d.id DESC, t.unit_id, k.field_key LIMIT ?`,
       [...unitIds, ...keys, excludeDemandId, from, to, limit],
     );
     return rows.map((r) => ({

@@ -95,7 +95,7 @@ export class RuleFactsRepository {
   private async fieldKeys(tx: Tx, ids: readonly number[]): Promise<Map<number, string[]>> {
     const rows = await selectRows<{ demand_id: Num; field_key: string }>(
       tx,
-      `SELECT demand_id, field_key FROM demand_fields WHERE demand_id IN (${inList(ids.length)}) ORDER BY demand_id, position`,
+      `SELECT f.demand_id, k.field_key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id IN (${inList(ids.length)}) ORDER BY f.demand_id, f.position`,
       [...ids],
     );
     const keys = new Map<number, string[]>();

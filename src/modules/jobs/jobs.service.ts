@@ -231,7 +231,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       // A queued job's answer ({jobId, status: 'queued'}) is known in the transaction that stores
       // it: an Idempotency-Key's record commits with the job, so a retry after a crash right
-      // behind the commit learns the job instead of a lasting 409. An inline job answers later.
+      // behind the commit learns the job instead of a lasting 409. An inline job's record commits
+      // with {jobId, status: 'running'} too, replaced by its final answer once it has ended: a
+      // retry after a crash in between learns the job (GET /jobs/:id tells how it ended).
       const accepted = await this.tx.run(async (tx): Promise<JobAccepted> => {
         const id = await this.repo.insert(tx, { kind, status, input: inputJson, attachmentPath, createdBy: actor.userId, createdAt: nowIso() });
         await this.audit.append(tx, {
@@ -243,7 +245,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
           after: { id, kind, input, inline: options.inline === true, attachmentBytes },
         });
         return { jobId: id, status };
-      }, { resultIsAnswer: !options.inline });
+      }, { resultIsAnswer: true });
       jobId = accepted.jobId;
     } catch (error) {
       if (attachmentPath) rmSync(attachmentPath, { force: true });

@@ -46,7 +46,9 @@ export class BigDemandEdits {
     const earlier = this.deferredIn.get(tx);
     if (phase === 'changed') this.deferredIn.delete(tx);
     if (!earlier && !this.policy.enabled()) return scope;
-    const whole = [...new Set(scope.flatMap((part) => ('demandIds' in part && part.unitId === undefined ? part.demandIds : [])))];
+    // Fresh demands (a bulk import's, their contribution summed by the writer) cost no reading
+    // back, however big: they are added as they come.
+    const whole = [...new Set(scope.flatMap((part) => ('demandIds' in part && part.unitId === undefined && !part.fresh ? part.demandIds : [])))];
     const deferred = new Set(earlier ?? []);
     if (this.policy.enabled()) for (const id of await this.bigAmong(tx, whole)) deferred.add(id);
     const here = whole.filter((id) => deferred.has(id));
@@ -56,7 +58,7 @@ export class BigDemandEdits {
     this.policy.rebuildSoon();
     if (phase === 'changing') this.deferredIn.set(tx, new Set([...(earlier ?? []), ...here]));
     return scope
-      .map((part) => ('demandIds' in part && part.unitId === undefined ? { demandIds: part.demandIds.filter((id) => !deferred.has(id)) } : part))
+      .map((part) => ('demandIds' in part && part.unitId === undefined && !part.fresh ? { demandIds: part.demandIds.filter((id) => !deferred.has(id)) } : part))
       .filter((part) => !('demandIds' in part) || part.demandIds.length > 0);
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
+import type { FreshBurdenTally } from '@/common/events/fresh-burden';
 import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN, Period } from './calculators';
 
@@ -130,6 +131,8 @@ export class RollupRepository {
     for (const part of scope) {
       if ('shadowReportIds' in part) {
         for (const ids of chunks(part.shadowReportIds)) await this.upsert(tx, { demands: 'none', shadow: { ids } }, sign);
+      } else if (part.fresh && sign === 1 && part.unitId === undefined) {
+        await this.addFresh(tx, part.fresh);
       } else {
         for (const ids of chunks(part.demandIds)) {
           await this.upsert(tx, { demands: { ids }, unitId: part.unitId, shadow: 'none' }, sign);
@@ -150,6 +153,43 @@ export class RollupRepository {
       `INSERT INTO issuer_period_burden (issuer_id, period, ${ISSUER_COLUMNS.join(', ')}) ${issuerPeriodsSql(`(${sql})`)} ON CONFLICT (issuer_id, period) DO UPDATE SET ${set('issuer_period_burden')}`,
       [...params, ...params], // the contribution appears twice: once for its years, once for its quarters
     );
+  }
+
+  /**
+   * Adds the contribution of fresh demands as their writer summed it (see FreshBurdenTally): the
+   * unit cells, the issuer month rows, and those summed into the issuer's years and quarters (a
+   * row counts in the year and the quarter that hold both its landing month and its month, as
+   * `issuerPeriodsSql` sums them), each in multi-row upserts.
+   */
+  private async addFresh(tx: Tx, fresh: FreshBurdenTally): Promise<void> {
+    const units = new Upserts(tx, 'unit_month_burden', ['unit_id', 'month'], COLUMNS);
+    for (const c of fresh.unitCells()) await units.add([c.unitId, c.month, c.occurrences, c.estimatedMinutes, 0, c.estimatedMinutes, 0, 0, 0, 0]);
+    await units.finish();
+    const issuers = new Upserts(tx, 'issuer_month_burden', ['issuer_id', 'lands_month', 'month'], ISSUER_COLUMNS);
+    const periods = new Map<string, [number, number, number]>();
+    for (const c of fresh.issuerCells()) {
+      // A fresh demand has no finding: nothing flagged (flags.changed moves it once the rules raise one).
+      await issuers.add([c.issuerId, c.landsMonth, c.month, c.minutes, c.demands, 0, c.inspections, 0]);
+      const year = c.month.slice(0, 4);
+      const quarter = quarterOf(c.month);
+      const inPeriods = [c.landsMonth.slice(0, 4) === year ? year : null, quarterOf(c.landsMonth) === quarter ? quarter : null];
+      for (const period of inPeriods) {
+        if (period === null) continue;
+        const key = `${c.issuerId}|${period}`;
+        const sums = periods.get(key) ?? [0, 0, 0];
+        sums[0] += c.minutes;
+        sums[1] += c.demands;
+        sums[2] += c.inspections;
+        periods.set(key, sums);
+      }
+    }
+    await issuers.finish();
+    const issuerPeriods = new Upserts(tx, 'issuer_period_burden', ['issuer_id', 'period'], ISSUER_COLUMNS);
+    for (const [key, [minutes, demands, inspections]] of periods) {
+      const [issuer, period] = key.split('|');
+      await issuerPeriods.add([Number(issuer), period, minutes, demands, 0, inspections, 0]);
+    }
+    await issuerPeriods.finish();
   }
 
   /**
@@ -529,6 +569,52 @@ function issuerContributionSql(s: { ids: readonly number[] } | { months?: readon
       ${flagged}) c WHERE true GROUP BY issuer_id, lands_month, month`;
   return { sql, params };
 }
+
+/** `2026-Q3` of `2026-07` (what `quarterSql` computes in SQL). */
+function quarterOf(month: string): string {
+  return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) + 2) / 3)}`;
+}
+
+/** Rows added to a rollup table in multi-row upserts: a row already there gets the values added to its own. */
+class Upserts {
+  private readonly perStatement: number;
+  private readonly width: number;
+  private params: unknown[] = [];
+  private rows = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly table: string,
+    private readonly keys: readonly string[],
+    private readonly sums: readonly string[],
+  ) {
+    this.width = keys.length + sums.length;
+    this.perStatement = Math.floor(UPSERT_PARAMS / this.width);
+  }
+
+  async add(values: readonly unknown[]): Promise<void> {
+    for (const v of values) this.params.push(v);
+    if (++this.rows === this.perStatement) await this.finish();
+  }
+
+  async finish(): Promise<void> {
+    if (!this.rows) return;
+    const { params, rows } = this;
+    this.params = [];
+    this.rows = 0;
+    const tuple = `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+    const set = this.sums.map((c) => `${c} = ${this.table}.${c} + excluded.${c}`).join(', ');
+    await execute(
+      this.tx,
+      `INSERT INTO ${this.table} (${[...this.keys, ...this.sums].join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
+       ON CONFLICT (${this.keys.join(', ')}) DO UPDATE SET ${set}`,
+      params,
+    );
+  }
+}
+
+/** Bound parameters per upsert statement (under SQLite's 32,766 and PostgreSQL's 65,535). */
+const UPSERT_PARAMS = 30_000;
 
 /** PostgreSQL: the audit chain head, the lock every write takes (SQLite writes are serial already). */
 export async function lockWriters(tx: Tx): Promise<void> {

@@ -78,7 +78,9 @@ export class OrgUnitImportService {
         after: { sha256, rows: placed.length, fileName },
       });
       return { imported: placed.length, sha256 };
-    });
+      // The answer: an Idempotency-Key's record commits with the units, so a crash right after the
+      // commit leaves a retry its answer instead of a 409 "still being processed" for a day.
+    }, { resultIsAnswer: true });
   }
 
   /** Checks each row on its own; returns the good rows and the row of every code the file holds. */

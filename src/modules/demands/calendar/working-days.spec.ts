@@ -425,4 +425,33 @@ describe('working-day calendar', () => {
       expect(errorOf(() => addMonthsClamped('9999-12-15', 1)).code).toBe(ErrorCode.Unprocessable);
     });
   });
+
+  describe('reading YYYY-MM-DD without a regex', () => {
+    // What the character-by-character reader must accept: exactly the strings /^(\d{4})-(\d{2})-(\d{2})$/
+    // matches (ASCII digits only), naming a day of the calendar.
+    const byPattern = (text: string): boolean => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+      if (!m) return false;
+      const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+    };
+
+    it('accepts and refuses what the pattern does, on near misses and random strings', () => {
+      const nearMisses = [
+        '2026-02-28', '2026-02-29', '2024-02-29', '2026-12-31', '2026-13-01', '2026-00-10', '2026-01-00', '0000-01-01', '0001-01-01', '9999-12-31',
+        '2026-1-01', '2026-01-1', '2026/01/01', '20260101', ' 2026-01-01', '2026-01-01 ', '2026-01-01\n', '２０２６-01-01', '2026-0a-01', '2026-01-0:',
+        '2026-01-0/', '202a-01-01', '-2026-01-0', '2026--1-01', '', '2026-01-011',
+      ];
+      for (const text of nearMisses) expect([text, isCalendarDate(text)]).toEqual([text, byPattern(text)]);
+      let seed = 2026;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+      const alphabet = '0123456789-/:a ';
+      for (let i = 0; i < 20_000; i++) {
+        const text = Array.from({ length: 8 + (next() % 4) }, () => alphabet[next() % alphabet.length]).join('');
+        const dated = `${String(next() % 10000).padStart(4, '0')}-${String(next() % 14).padStart(2, '0')}-${String(next() % 33).padStart(2, '0')}`;
+        for (const t of [text, dated]) expect([t, isCalendarDate(t)]).toEqual([t, byPattern(t)]);
+      }
+      expect([undefined, null, 20260101, new Date()].map(isCalendarDate)).toEqual([false, false, false, false]);
+    });
+  });
 });

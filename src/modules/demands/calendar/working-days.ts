@@ -34,7 +34,6 @@ export type CalendarMonth = string;
 // Plain date arithmetic (no holiday data)
 // ---------------------------------------------------------------------------------------------
 
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
 const MIN_YEAR = 1;
 const MAX_YEAR = 9999;
@@ -55,12 +54,27 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The value of the ASCII digits of `text` from `start` to `end`, or -1 when one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DD` (four, two and two ASCII digits) read character by character, without a regex and its
+ * match array (the bulk import reads millions of dates).
+ */
 function partsOrUndefined(value: unknown): DateParts | undefined {
-  const match = typeof value === 'string' ? DATE_PATTERN.exec(value) : null;
-  if (!match) return undefined;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  if (typeof value !== 'string' || value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 7);
+  const day = digitsAt(value, 8, 10);
+  if (year < 0 || month < 0 || day < 0) return undefined;
   const valid = year >= MIN_YEAR && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
   return valid ? { year, month, day } : undefined;
 }
