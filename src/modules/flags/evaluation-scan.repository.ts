@@ -1,5 +1,6 @@
 import type { Level } from '@/common/auth/actor';
 import { selectRows, toInt, Tx } from '@/database/dialect';
+import { FieldKeyNames } from '@/modules/demands/fields/field-key-names';
 import type { Recurrence } from '@/modules/policy/policy-document';
 import type { DemandKind } from './rules/rule';
 
@@ -51,6 +52,9 @@ const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
  * demand_id) > (?, ?)` on an index) so the job streams the ledger instead of loading a table.
  */
 export class EvaluationScanRepository {
+  /** @param keyNames the field key texts met so far (one per evaluation). */
+  constructor(private readonly keyNames: FieldKeyNames = new FieldKeyNames()) {}
+
   /**
    * Demands landing in [from, to] after the cursor, in (landing day, id) order: a keyset on the
    * landing-day index, so each batch is one range read (ordering by id alone made the database
@@ -156,8 +160,9 @@ export class EvaluationScanRepository {
   }
 
   async fieldKeys(tx: Tx, ids: readonly number[]): Promise<{ demandId: number; key: string }[]> {
-    const rows = await selectRows<{ demand_id: Num; field_key: string }>(tx, `SELECT f.demand_id, k.field_key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id IN (${inList(ids.length)})`, [...ids]);
-    return rows.map((r) => ({ demandId: toInt(r.demand_id), key: r.field_key }));
+    const rows = await selectRows<{ demand_id: Num; key_id: Num }>(tx, `SELECT demand_id, key_id FROM demand_fields WHERE demand_id IN (${inList(ids.length)})`, [...ids]);
+    const names = await this.keyNames.resolve(tx, rows.map((r) => toInt(r.key_id)));
+    return rows.map((r) => ({ demandId: toInt(r.demand_id), key: names.get(toInt(r.key_id))! }));
   }
 
   async jointIssuers(tx: Tx, ids: readonly number[]): Promise<{ demandId: number; issuerId: number }[]> {

@@ -11,6 +11,7 @@ import { addDays, toEpochDay } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { FlagRepository, FlagWrite, StoredFinding } from './flag.repository';
 import { addCounts, DemandJudge, emptyCounts, FindingsReconciler, newJudgeCache, ReconcileCounts, toWrite } from './findings';
+import { FieldKeyNames } from '@/modules/demands/fields/field-key-names';
 import { EvaluationScanRepository } from './evaluation-scan.repository';
 import { IssuerBudgetRepository } from './issuer-budget.repository';
 import { LandingBuilder } from './landings';
@@ -88,8 +89,10 @@ export function periodBounds(period: string): { from: string; to: string; months
  */
 export class FlagEvaluation {
   private readonly flags = new FlagRepository();
-  private readonly facts = new RuleFactsRepository();
-  private readonly scan = new EvaluationScanRepository();
+  /** The field key texts met by this evaluation, shared by its two readers of report fields. */
+  private readonly keyNames = new FieldKeyNames();
+  private readonly facts = RuleFactsRepository.forEvaluation(this.keyNames);
+  private readonly scan = new EvaluationScanRepository(this.keyNames);
   private readonly landings = new LandingBuilder(this.scan);
   private readonly reconciler = new FindingsReconciler(this.flags);
   private readonly judge = new DemandJudge(this.facts, DEMAND_RULES);

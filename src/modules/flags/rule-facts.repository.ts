@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FieldKeyNames } from '@/modules/demands/fields/field-key-names';
 import type { Level } from '@/common/auth/actor';
 import { selectRows, toInt, Tx } from '@/database/dialect';
 import type { DutyKind, Recurrence } from '@/modules/policy/policy-document';
@@ -42,6 +43,16 @@ const CHUNK = 500;
  */
 @Injectable()
 export class RuleFactsRepository {
+  /** Field key texts met so far: kept by an evaluation's instance (`forEvaluation`), none on the request path. */
+  private keyNames: FieldKeyNames | null = null;
+
+  /** An instance for one evaluation, which keeps the field keys it has met. */
+  static forEvaluation(keyNames: FieldKeyNames): RuleFactsRepository {
+    const facts = new RuleFactsRepository();
+    facts.keyNames = keyNames;
+    return facts;
+  }
+
   async demandFacts(tx: Tx, ids: readonly number[]): Promise<Map<number, DemandFacts>> {
     const facts = new Map<number, DemandFacts>();
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -93,16 +104,18 @@ export class RuleFactsRepository {
   }
 
   private async fieldKeys(tx: Tx, ids: readonly number[]): Promise<Map<number, string[]>> {
-    const rows = await selectRows<{ demand_id: Num; field_key: string }>(
+    const rows = await selectRows<{ demand_id: Num; key_id: Num }>(
       tx,
-      `SELECT f.demand_id, k.field_key FROM demand_fields f JOIN field_keys k ON k.id = f.key_id WHERE f.demand_id IN (${inList(ids.length)}) ORDER BY f.demand_id, f.position`,
+      `SELECT demand_id, key_id FROM demand_fields WHERE demand_id IN (${inList(ids.length)}) ORDER BY demand_id, position`,
       [...ids],
     );
+    const names = await (this.keyNames ?? new FieldKeyNames()).resolve(tx, rows.map((r) => toInt(r.key_id)));
     const keys = new Map<number, string[]>();
     for (const r of rows) {
       const id = toInt(r.demand_id);
+      const key = names.get(toInt(r.key_id))!;
       const list = keys.get(id) ?? [];
-      if (!list.includes(r.field_key)) list.push(r.field_key);
+      if (!list.includes(key)) list.push(key);
       keys.set(id, list);
     }
     return keys;
