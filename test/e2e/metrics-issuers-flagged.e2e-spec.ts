@@ -4,6 +4,7 @@ import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { FlagEvaluation } from '@/modules/flags/flag-evaluation';
 import { latestPolicy } from '@/modules/flags/flags-evaluate.job';
+import { ROLLUP_REBUILD, RollupRebuild } from '@/modules/flags/rollup-rebuild';
 import { RecomputeCommand } from '@/modules/metrics/recompute.command';
 import { IssuerMonthRow, IssuerPeriodRow, RollupRepository } from '@/modules/metrics/rollup.repository';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
@@ -115,11 +116,17 @@ describe('metrics: the issuers’ flagged demands kept write by write (e2e)', ()
     }
   };
 
-  /** The evaluation alone, without the rebuild the command line and the job follow it with: its own batches must keep the counts. */
+  /**
+   * The evaluation and the rebuild the command line and the job follow it with: its batches mark
+   * the months of the findings they change stale, and the rebuild of those months brings the
+   * flagged counts back in line with the rest of the rollups.
+   */
   const evaluate = async (period: string) => {
     const tx = t.app.get(TransactionRunner);
     const policy = await latestPolicy(tx);
-    return new FlagEvaluation({ tx, audit: t.app.get(AuditService), actor: null, policy, events: t.app.get(DomainEvents), progress: () => undefined }).run(period);
+    const result = await new FlagEvaluation({ tx, audit: t.app.get(AuditService), actor: null, policy, events: t.app.get(DomainEvents), progress: () => undefined }).run(period);
+    await t.app.get<RollupRebuild>(ROLLUP_REBUILD).rebuildFrom(result.rollupsFromMonth, () => undefined);
+    return result;
   };
 
   /** Every office of the coordinator's jurisdiction for a period, sorted on the flagged share. */

@@ -173,28 +173,20 @@ export class FlagEvaluation {
         );
         this.tally(rule, counts);
       }
-      await this.announceFlagWrites(tx, desired, scope);
     });
   }
 
   /**
    * Before a batch changes findings, in its transaction: the rollups of the months the demands
-   * concerned land in are marked stale (the flags decide their duplicate and excess minutes). In
-   * the same transaction, so a rebuild that began before this batch cannot clear the mark after
-   * the batch has changed what it rebuilt.
+   * concerned land in are marked stale (the flags decide their duplicate and excess minutes, and
+   * the issuers' counts of flagged demands). In the same transaction, so a rebuild that began
+   * before this batch cannot clear the mark after the batch has changed what it rebuilt. The
+   * rebuild that follows an evaluation reconciles the flagged counts of those months with the
+   * rest; reconciling them batch by batch here cost a province evaluation ≈ 19 s (bench/README).
    */
   private async markRollupsStale(tx: Tx, desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
     const demandIds = desired.map((w) => w.demandId).filter((id): id is number => id !== null);
     if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'burden.stale', tx, demandIds, flagIds: scope.map((s) => s.id) });
-  }
-
-  /**
-   * After a batch's flag writes, in its transaction: the issuers' counts of flagged demands follow
-   * for the demands concerned, set-based over the batch (not flag by flag), so they are never stale.
-   */
-  private async announceFlagWrites(tx: Tx, desired: readonly FlagWrite[], scope: readonly StoredFinding[]): Promise<void> {
-    const demandIds = [...new Set(desired.map((w) => w.demandId).filter((id): id is number => id !== null))];
-    if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'flags.changed', tx, demandIds, flagIds: scope.map((s) => s.id) });
   }
 
   // -- 1. rules about one demand ---------------------------------------------------------------
@@ -323,7 +315,6 @@ export class FlagEvaluation {
     await this.deps.tx.run(async (tx) => {
       await this.markRollupsStale(tx, [], scope);
       for (const gone of await this.reconciler.withdrawMissing(tx, scope, holding, nowIso())) this.tally(gone.rule, { ...emptyCounts(), withdrawn: 1 });
-      await this.announceFlagWrites(tx, [], scope);
     });
     return compared;
   }
