@@ -5,10 +5,10 @@ import { demandBody } from '../factories/demands';
 import { TestApp } from '../utils/test-app';
 
 /**
- * The month rebuild reconciles the flagged demands of its months with their flags: a demand
- * counted in a month the rebuild does not touch, though it lands in one it rebuilds, is taken out
- * there and counted where it lands. After rebuilding that one month, every issuer row equals a
- * rebuild from scratch.
+ * The month rebuild refills the flagged demands counted in its months from the flags, and moves
+ * only the counts of demands crossing the border of those months: a demand counted in a month the
+ * rebuild does not touch, though it lands in one it rebuilds, is taken out there and counted where
+ * it lands. After rebuilding that one month, every issuer row equals a rebuild from scratch.
  */
 describe('metrics: the month rebuild of the flagged counts (e2e)', () => {
   let t: TestApp;
@@ -29,7 +29,7 @@ describe('metrics: the month rebuild of the flagged counts (e2e)', () => {
     counted: (await selectRows<{ demand_id: number | string; lands_month: string }>(t.db, 'SELECT demand_id, lands_month FROM demand_flagged ORDER BY demand_id')).map((r) => [toInt(r.demand_id), r.lands_month]),
   });
 
-  it('a demand counted outside the rebuilt month but landing in it moves there', async () => {
+  it('a demand counted outside the rebuilt month but landing in it moves there; the rest is refilled', async () => {
     const post = (overrides: Record<string, unknown>) => t.http.post('/api/v1/demands').set(bearer(users.issuer)).send(demandBody('document', tree, overrides)).expect(201);
     // Documents over the length limit: DOCUMENT_TOO_LONG at write time, so they count as flagged.
     const moved = (await post({ title: '五月的长文', issuedOn: '2026-05-04', dueOn: '2026-05-20', charCount: 9000 })).body as { id: number };

@@ -265,15 +265,29 @@ export class RollupRepository {
     // The writers' lock first (see apply): a write cannot slip a row in between the delete and the
     // insert, and two rebuilds of one month run one after the other.
     await lockWriters(tx);
-    // The flagged demands first, set-based: the rows of the demands landing in these months (or
-    // counted in them) reconciled with their flags, moving any count they held elsewhere; the
-    // count rows of these months are then rebuilt from them with the rest.
+    // The flagged demands first, set-based. Only a demand crossing the border of these months
+    // (counted outside them and landing in them now, or the other way round) moves a count that
+    // lies outside them; the rows of the demands counted in these months are then dropped and
+    // refilled from the flags, and the count rows of these months rebuilt from them with the rest
+    // (moving every changed demand in chunks instead made a province rebuild after an evaluation
+    // 2.35 × the GROUP BY, bench/README).
     if (months) {
-      const ranges = months.map(() => '(ld.lands_on >= ? AND ld.lands_on <= ?)').join(' OR ');
+      const landsIn = (d: string) => months.map(() => `(${d}.lands_on >= ? AND ${d}.lands_on <= ?)`).join(' OR ');
+      const bounds = months.flatMap((m) => [`${m}-01`, `${m}-31`]);
+      const inMonths = marks(months.length);
       await this.reconcileFlagged(tx, {
-        ids: `SELECT ld.id FROM demands ld WHERE ${ranges} UNION SELECT ls.demand_id FROM demand_flagged ls WHERE ls.lands_month IN (${marks(months.length)})`,
-        params: [...months.flatMap((m) => [`${m}-01`, `${m}-31`]), ...months],
+        ids: `SELECT ls.demand_id FROM demand_flagged ls JOIN demands lo ON lo.id = ls.demand_id WHERE ls.lands_month IN (${inMonths}) AND NOT (${landsIn('lo')})
+              UNION SELECT li.id FROM demands li JOIN demand_flagged lx ON lx.demand_id = li.id WHERE (${landsIn('li')}) AND lx.lands_month NOT IN (${inMonths})`,
+        params: [...months, ...bounds, ...bounds, ...months],
       });
+      await execute(tx, `DELETE FROM demand_flagged WHERE lands_month IN (${inMonths})`, [...months]);
+      await execute(
+        tx,
+        `INSERT INTO demand_flagged (demand_id, issuer_id, lands_month)
+         SELECT d.id, d.issuer_id, substr(d.lands_on, 1, 7) FROM demands d
+          WHERE (${landsIn('d')}) AND ${FLAGGED('d')} AND NOT EXISTS (SELECT 1 FROM demand_flagged s WHERE s.demand_id = d.id)`,
+        bounds,
+      );
     } else {
       await execute(tx, 'DELETE FROM demand_flagged');
       await execute(tx, `INSERT INTO demand_flagged (demand_id, issuer_id, lands_month) SELECT d.id, d.issuer_id, substr(d.lands_on, 1, 7) FROM demands d WHERE ${FLAGGED('d')}`);
