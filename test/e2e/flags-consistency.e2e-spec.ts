@@ -9,19 +9,8 @@ import { bearer, createUnit, createUser, standardTree, StandardTree, standardUse
 import { demandBody } from '../factories/demands';
 import { reportBody } from '../factories/reports';
 import { TestApp } from '../utils/test-app';
+import { prng } from '../utils/prng';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same sequence of writes. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)], int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
 
 const DEMAND_RULE_CODES = [...new Set(DEMAND_RULES.map((r) => r.code))];
 

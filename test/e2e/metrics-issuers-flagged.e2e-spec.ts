@@ -5,26 +5,15 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { FlagEvaluation } from '@/modules/flags/flag-evaluation';
 import { latestPolicy } from '@/modules/flags/flags-evaluate.job';
 import { ROLLUP_REBUILD, RollupRebuild } from '@/modules/flags/rollup-rebuild';
-import { RecomputeCommand } from '@/modules/metrics/recompute.command';
 import { IssuerMonthRow, IssuerPeriodRow, RollupRepository } from '@/modules/metrics/rollup.repository';
 import { bearer, createUnit, createUser, standardTree, StandardTree, standardUsers, StandardUsers, UserRef } from '../factories';
 import { demandBody } from '../factories/demands';
 import { TestApp } from '../utils/test-app';
+import { prng } from '../utils/prng';
+import { recomputeByCli } from '../utils/recompute-cli';
 
 const API = '/api/v1';
 
-/** mulberry32: the same seed gives the same sequence of writes. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)], int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
 
 const num = (v: unknown): number => toInt(v);
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -102,19 +91,8 @@ describe('metrics: the issuers’ flagged demands kept write by write (e2e)', ()
     expect({ when, kept: kept.map((r) => [num(r.demand_id), num(r.issuer_id), r.lands_month]) }).toEqual({ when, kept: now.map((r) => [num(r.id), num(r.issuer_id), r.lands_month]) });
   };
 
-  const recompute = async () => {
-    const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await command.run([], {});
-      expect(process.exitCode).toBeUndefined();
-    } finally {
-      process.exitCode = undefined;
-      out.mockRestore();
-      err.mockRestore();
-    }
-  };
+  const recompute = () => recomputeByCli(t);
+
 
   /**
    * The evaluation and the rebuild the command line and the job follow it with: its batches mark

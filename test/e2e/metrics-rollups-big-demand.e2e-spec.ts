@@ -9,21 +9,10 @@ import { bearer, standardTree, StandardTree, standardUsers, StandardUsers } from
 import { demandBody } from '../factories/demands';
 import { reportBody } from '../factories/reports';
 import { TestApp } from '../utils/test-app';
+import { prng } from '../utils/prng';
 
 const API = '/api/v1';
 
-/** mulberry32: the same seed gives the same sequence of writes. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
 
 /** The year and quarter rows summed in JS from the month rows: a row counts where both its months lie. */
 function periodsFromMonths(rows: readonly IssuerMonthRow[]): IssuerPeriodRow[] {

@@ -12,19 +12,9 @@ import { bearer, standardTree, StandardTree, standardUsers, StandardUsers, UserR
 import { demandBody } from '../factories/demands';
 import { reportBody, shadowBody } from '../factories/reports';
 import { TestApp } from '../utils/test-app';
+import { prng } from '../utils/prng';
+import { recomputeByCli } from '../utils/recompute-cli';
 
-/** mulberry32: the same seed gives the same sequence of writes. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)], int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
 
 const num = (v: unknown): number => toInt(v);
 
@@ -139,20 +129,8 @@ describe('metrics: incremental rollups equal the full recompute and the calculat
   const rollups = () => t.app.get(RollupRepository).allRows(t.db);
   const issuerRows = () => t.app.get(RollupRepository).allIssuerRows(t.db);
 
-  const recompute = async (period?: string) => {
-    const command = new RecomputeCommand(t.app.get(TransactionRunner), t.app.get(AuditService));
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await command.run([], period ? { period } : {});
-      expect(process.exitCode).toBeUndefined();
-      return JSON.parse(out.mock.calls.map((c) => String(c[0])).join('')) as { months: string[]; rows: number };
-    } finally {
-      process.exitCode = undefined;
-      out.mockRestore();
-      err.mockRestore();
-    }
-  };
+  const recompute = (period?: string) => recomputeByCli(t, period);
+
 
   const evaluate = async () => {
     const command = new EvaluateCommand(t.app.get(TransactionRunner), t.app.get(AuditService), t.app.get(DomainEvents), t.app.get<RollupRebuild>(ROLLUP_REBUILD));
