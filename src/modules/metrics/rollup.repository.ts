@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
 import type { FreshBurdenTally } from '@/common/events/fresh-burden';
-import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { DatabaseKind, databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN, Period } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
@@ -294,8 +294,7 @@ export class RollupRepository {
     }
     const where = months ? `WHERE month IN (${marks(months.length)})` : '';
     await execute(tx, `DELETE FROM unit_month_burden ${where}`, months ? [...months] : []);
-    const { standing, sql, params } = contributionSql({ demands: 'all', shadow: 'all', months }, 1);
-    await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql}`, params);
+    await this.insertMonthRows(tx, months);
     // The year and quarter rows follow the month rows: the old rows of these months out, the new ones in.
     if (months) await this.addToIssuerPeriods(tx, months, -1);
     await execute(tx, `DELETE FROM issuer_month_burden ${where}`, months ? [...months] : []);
@@ -308,6 +307,28 @@ export class RollupRepository {
     }
     const [row] = await selectRows<{ n: number | string }>(tx, `SELECT COUNT(*) AS n FROM unit_month_burden ${where}`, months ? [...months] : []);
     return toInt(row?.n);
+  }
+
+  /**
+   * The unit × month rows of these months (all when none given) from the ledger. On SQLite the
+   * standing flags go to a temporary table keyed by (demand, unit) first: joined as a CTE, SQLite
+   * builds a throwaway index over them for each of its four joins, which made a province month's
+   * insert take a quarter longer. The table lives in this transaction only.
+   */
+  private async insertMonthRows(tx: Tx, months: readonly string[] | undefined): Promise<void> {
+    const insert = `INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')})`;
+    if (databaseKind(tx) !== 'sqlite') {
+      const contribution = contributionSql({ demands: 'all', shadow: 'all', months }, 1, 'postgres');
+      const { prefix, params } = withStandingCte(contribution);
+      await execute(tx, `${prefix}${insert} ${contribution.sql}`, params);
+      return;
+    }
+    const contribution = contributionSql({ demands: 'all', shadow: 'all', months }, 1, 'sqlite', 'temp.rollup_standing');
+    await execute(tx, 'CREATE TEMP TABLE rollup_standing (demand_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, dup INTEGER NOT NULL, exc INTEGER NOT NULL, PRIMARY KEY (demand_id, unit_id)) WITHOUT ROWID');
+    // No finally: a failure rolls the transaction back, and the table's creation with it.
+    if (contribution.standing) await execute(tx, `INSERT INTO temp.rollup_standing (demand_id, unit_id, dup, exc) ${contribution.standing.select}`, contribution.standing.params);
+    await execute(tx, `${insert} ${contribution.sql}`, contribution.params);
+    await execute(tx, 'DROP TABLE temp.rollup_standing');
   }
 
   /**
@@ -447,14 +468,30 @@ export class RollupRepository {
   }
 
   private async upsert(tx: Tx, selection: Selection, sign: 1 | -1): Promise<void> {
-    const { standing, sql, params } = contributionSql(selection, sign);
+    const contribution = contributionSql(selection, sign, databaseKind(tx));
+    const { prefix, params } = withStandingCte(contribution);
     const set = COLUMNS.map((c) => `${c} = unit_month_burden.${c} + excluded.${c}`).join(', ');
-    await execute(tx, `${standing}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${sql} ON CONFLICT (unit_id, month) DO UPDATE SET ${set}`, params);
+    await execute(tx, `${prefix}INSERT INTO unit_month_burden (unit_id, month, ${COLUMNS.join(', ')}) ${contribution.sql} ON CONFLICT (unit_id, month) DO UPDATE SET ${set}`, params);
   }
 }
 
+/**
+ * A contribution: the standing flags of the demands concerned (a SELECT, joined as `standing` or
+ * the table given), then the sums over them. `params` are those of `sql`, after the standing's.
+ */
+interface Contribution {
+  standing: { select: string; params: unknown[] } | null;
+  sql: string;
+  params: unknown[];
+}
+
+/** The contribution in one statement: the standing flags as a materialised CTE (`prefix`, put before the INSERT), then `c.sql`; all its parameters. */
+function withStandingCte(c: Contribution): { prefix: string; params: unknown[] } {
+  return c.standing ? { prefix: `WITH standing AS MATERIALIZED (${c.standing.select}) `, params: [...c.standing.params, ...c.params] } : { prefix: '', params: c.params };
+}
+
 /** `SELECT unit_id, month, <sums × sign> … WHERE true` over the selection, grouped by unit and month. */
-function contributionSql(s: Selection, sign: 1 | -1): { standing: string; sql: string; params: unknown[] } {
+function contributionSql(s: Selection, sign: 1 | -1, kind: DatabaseKind, standingTable = 'standing'): Contribution {
   const parts: string[] = [];
   const params: unknown[] = [];
   const months = (column: string): string => {
@@ -479,26 +516,32 @@ function contributionSql(s: Selection, sign: 1 | -1): { standing: string; sql: s
   // The standing flags of the demands concerned, one row per (demand, unit; 0 = the demand as a
   // whole) saying whether any of them is a duplicate or another form finding: built once and
   // joined, rather than looked up rule by rule for every cell.
-  let standing = '';
+  let standing: Contribution['standing'] = null;
   if (s.demands !== 'none') {
     let which: string;
+    const standingParams: unknown[] = [];
     if (s.demands !== 'all') {
       which = `f.demand_id IN (${marks(s.demands.ids.length)})`;
-      params.push(...s.demands.ids);
+      standingParams.push(...s.demands.ids);
     } else if (s.months) {
       which = `f.demand_id IN (SELECT o.demand_id FROM demand_occurrences o WHERE o.month IN (${marks(s.months.length)}) UNION SELECT r.demand_id FROM burden_reports r WHERE r.month IN (${marks(s.months.length)}))`;
-      params.push(...s.months, ...s.months);
+      standingParams.push(...s.months, ...s.months);
     } else which = 'f.demand_id IS NOT NULL';
-    standing = `WITH standing AS MATERIALIZED (
-        SELECT f.demand_id AS demand_id, COALESCE(f.unit_id, 0) AS unit_id,
+    // On SQLite the rule filter must not drive the index (demand_id, rule_code): probing it once per
+    // demand and rule code took half as long again as reading each demand's few flags (a province month).
+    const rule = kind === 'sqlite' ? '+f.rule_code' : 'f.rule_code';
+    standing = {
+      select: `SELECT f.demand_id AS demand_id, COALESCE(f.unit_id, 0) AS unit_id,
           MAX(CASE WHEN f.rule_code IN (${quoted(DUPLICATE_SHARE_RULES)}) THEN 1 ELSE 0 END) AS dup,
           MAX(CASE WHEN f.rule_code IN (${quoted(EXCESS_SHARE_RULES)}) THEN 1 ELSE 0 END) AS exc
         FROM flags f
-        WHERE ${which} AND f.rule_code IN (${quoted([...DUPLICATE_SHARE_RULES, ...EXCESS_SHARE_RULES])}) AND ${COUNTED}
-        GROUP BY f.demand_id, COALESCE(f.unit_id, 0)) `;
+        WHERE ${which} AND ${rule} IN (${quoted([...DUPLICATE_SHARE_RULES, ...EXCESS_SHARE_RULES])}) AND ${COUNTED}
+        GROUP BY f.demand_id, COALESCE(f.unit_id, 0)`,
+      params: standingParams,
+    };
     const flag = (kind: 'dup' | 'exc') => `CASE WHEN COALESCE(su.${kind}, 0) = 1 OR COALESCE(sd.${kind}, 0) = 1 THEN 1 ELSE 0 END`;
     const flagsOf = (demand: string, unit: string) =>
-      `LEFT JOIN standing su ON su.demand_id = ${demand} AND su.unit_id = ${unit} LEFT JOIN standing sd ON sd.demand_id = ${demand} AND sd.unit_id = 0`;
+      `LEFT JOIN ${standingTable} su ON su.demand_id = ${demand} AND su.unit_id = ${unit} LEFT JOIN ${standingTable} sd ON sd.demand_id = ${demand} AND sd.unit_id = 0`;
     // Every target and month the demand lands in, with the unit's current report of that month.
     parts.push(
       `SELECT t.unit_id AS unit_id, o.month AS month, o.occurrences AS occ, o.occurrences * t.estimated_minutes AS est, r.minutes_spent AS rep,
