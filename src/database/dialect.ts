@@ -73,6 +73,16 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/**
+ * SQLite's write lock was held by another connection (a job's worker thread) past the wait: the
+ * statement did nothing and may be retried.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const e = error as { driverError?: { code?: unknown }; code?: unknown } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
 /** The database's own message for a rejected statement, without SQL or parameters. */
 export function driverMessage(error: unknown): string {
   const e = error as { driverError?: { message?: string; detail?: string }; message?: string } | null;

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { databaseKind, Tx } from './dialect';
+import { databaseKind, isDatabaseBusy, Tx } from './dialect';
+import { countWriteWaiter } from './write-waiters';
 
 /**
  * Runs units of work in one transaction each.
@@ -173,10 +174,45 @@ export class TransactionRunner implements OnModuleDestroy {
       // SQLite: take the write lock first (BEGIN IMMEDIATE; TypeORM only issues a deferred BEGIN).
       // A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when
       // another connection - a job's worker thread - committed in between; busy_timeout cannot help.
-      if (this.serialise && source === this.dataSource) await manager.query('UPDATE audit_head SET id = id WHERE 0 = 1');
+      if (this.serialise && source === this.dataSource) await takeWriteLock(manager);
       const result = await this.current.run({ tx: manager }, () => work(manager));
       if (slot) await slot.participant.beforeCommit(manager, { result, resultIsAnswer });
       return result;
     });
+  }
+}
+
+/** How long a unit of work waits for SQLite's write lock before it answers busy (a 503): the connection's busy timeout. */
+const WRITE_LOCK_WAIT_MS = 5000;
+
+/**
+ * Takes SQLite's write lock for this transaction without blocking the event loop. SQLite's own
+ * busy timeout waits inside the (synchronous) driver call: while a job's worker thread held the
+ * lock for a month's rebuild, a request that wrote stopped every other request of the server
+ * until the lock came free. Here the attempt does not wait (busy timeout 0 for this one statement)
+ * and is retried after a timer, up to the same 5 s; then the busy error goes up as before.
+ */
+async function takeWriteLock(manager: Tx): Promise<void> {
+  const deadline = performance.now() + WRITE_LOCK_WAIT_MS;
+  let pause = 2;
+  let waiting = false;
+  await manager.query('PRAGMA busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        await manager.query('UPDATE audit_head SET id = id WHERE 0 = 1');
+        return;
+      } catch (error) {
+        if (!isDatabaseBusy(error) || performance.now() >= deadline) throw error;
+      }
+      // Counted while waiting: a job's worker lets waiting writers go first after its next commit.
+      if (!waiting) countWriteWaiter(1);
+      waiting = true;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 50);
+    }
+  } finally {
+    if (waiting) countWriteWaiter(-1);
+    await manager.query(`PRAGMA busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError, httpStatusOf } from '../errors/domain-error';
 import { requestIdFor } from './request-id';
+import { isDatabaseBusy } from '@/database/dialect';
 
 interface ErrorBody {
   statusCode: number;
@@ -32,16 +33,6 @@ function middlewareStatus(exception: unknown): { status: number; message: string
     return { status: e.status, message: String(e.message) };
   }
   return null;
-}
-
-/**
- * SQLite's write lock was held longer than the busy timeout (a job's long transaction): the
- * request did nothing and may be retried, so it is a 503, not an internal error.
- */
-function isDatabaseBusy(exception: unknown): boolean {
-  const e = exception as { driverError?: { code?: unknown }; code?: unknown } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
 
 /**
