@@ -63,3 +63,26 @@ export const failingJob = defineJob<{ how: 'bug' | 'domain' | 'exit' }, never>({
     return Promise.reject(new Error('SELECT secret FROM internals failed'));
   },
 });
+
+/**
+ * Holds SQLite's write lock in back-to-back transactions of `holdMs` each (a busy wait inside the
+ * transaction, as a month's rebuild computing in SQL would), like a rebuild of many months.
+ */
+export const lockHolderJob = defineJob<{ transactions: number; holdMs: number }, { transactions: number }>({
+  kind: 'test-lock-holder',
+  module: __filename,
+  parseInput: (raw) => ({ transactions: count(record(raw).transactions, 10), holdMs: count(record(raw).holdMs, 200) }),
+  async run(input, ctx) {
+    for (let i = 0; i < input.transactions; i++) {
+      await ctx.tx.run(async (tx) => {
+        await tx.query('UPDATE jobs SET id = id WHERE 0 = 1');
+        const until = Date.now() + input.holdMs;
+        let spins = 0;
+        while (Date.now() < until) spins += 1;
+        return spins;
+      });
+      ctx.progress(i + 1, input.transactions);
+    }
+    return { transactions: input.transactions };
+  },
+});

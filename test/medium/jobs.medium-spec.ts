@@ -13,7 +13,7 @@ import { JobsService, JobView } from '@/modules/jobs/jobs.service';
 import { standardTree, standardUsers, StandardTree, StandardUsers } from '../factories';
 import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
 import { TestApp } from '../utils/test-app';
-import { attachmentJob, auditWriterJob, failingJob } from './jobs-fixtures';
+import { attachmentJob, auditWriterJob, failingJob, lockHolderJob } from './jobs-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -53,6 +53,7 @@ describe('jobs (medium)', () => {
     jobs.register(auditWriterJob);
     jobs.register(attachmentJob);
     jobs.register(failingJob);
+    jobs.register(lockHolderJob);
     tree = await standardTree(t);
     users = await standardUsers(t, tree);
     coordinator = actorOf(users.coordinator, tree.mengzi);
@@ -87,6 +88,31 @@ describe('jobs (medium)', () => {
     // The worker started while the loop ran, so the two writers really overlapped.
     expect(mainWrites).toBeGreaterThan(0);
     expect(await audit.verify()).toMatchObject({ ok: true, entries: before + 1 + 600 + mainWrites });
+  });
+
+  it('SQLite: a worker holding the write lock transaction after transaction lets a waiting request-thread write go first', async () => {
+    if (t.kind !== 'sqlite') return;
+    const audit = t.app.get(AuditService);
+    // 20 transactions of 400 ms back to back: 8 s of the lock with gaps of a few milliseconds. A
+    // write that only retried would find the lock taken at nearly every try and give up after 5 s.
+    const { jobId } = await jobs.start(coordinator, 'test-lock-holder', { transactions: 20, holdMs: 400 });
+    let job = await jobs.get(coordinator, jobId);
+    while (job.status === 'queued' || (job.status === 'running' && job.progress.done < 2)) {
+      await sleep(20);
+      job = await jobs.get(coordinator, jobId);
+    }
+    expect(job.status).toBe('running');
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = performance.now();
+      await t.tx.run((tx) => audit.append(tx, { actor: coordinator, action: 'test.main-write', entityType: 'test', entityId: `lock-${i}`, unitPath: tree.mengzi.path }));
+      waits.push(performance.now() - at);
+    }
+    // Each waited at most for the transaction in progress (400 ms) and the worker's turn to see it.
+    expect(Math.max(...waits)).toBeLessThan(1500);
+    job = await jobs.get(coordinator, jobId);
+    expect(job.status).toBe('running');
+    expect((await waitForEnd(jobs, coordinator, jobId)).status).toBe('succeeded');
   });
 
   it('runs a small job inline on the request thread, with the same answer shape and record', async () => {

@@ -12,6 +12,7 @@ import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso } from '@/common/time';
 import { APP_CONFIG, AppConfig } from '@/config/app-config';
 import { TransactionRunner } from '@/database/transaction-runner';
+import { writeWaitersBuffer } from '@/database/write-waiters';
 import { AuditService } from '@/modules/audit/audit.service';
 import { AnyJobDefinition, JobDefinition, JobError, JobStatus } from './job-definition';
 import { executeJob } from './job-execution';
@@ -347,6 +348,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         attachmentPath: job.attachmentPath,
         listenerModules: [...this.listenerModules],
         heapMb: definition.workerHeapMb,
+        writeWaiters: writeWaitersBuffer(),
       });
     } catch (error) {
       this.logger.error({ err: error, jobId }, `Job ${jobId}: the worker thread did not start`);

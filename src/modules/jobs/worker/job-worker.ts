@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainEvents } from '@/common/events/domain-events';
 import { nowIso } from '@/common/time';
+import { adoptWriteWaiters } from '@/database/write-waiters';
 import { AuditRepository } from '@/modules/audit/audit.repository';
 import { AuditService } from '@/modules/audit/audit.service';
 import { AnyJobDefinition, isJobDefinition, JobListenerModule } from '../job-definition';
@@ -48,6 +49,7 @@ function loadListeners(modulePaths: readonly string[]): DomainEvents {
 }
 
 async function runJob(data: WorkerJobData): Promise<void> {
+  if (data.writeWaiters) adoptWriteWaiters(data.writeWaiters);
   const { main, reader } = await openWorkerDatabase(data.database);
   try {
     const tx = new WorkerTransactionRunner(main, reader, data.database.type === 'sqlite');

@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '@/config/app-config';
 import { dataSourceOptions, sqliteReaderOptions } from '@/database/data-source-options';
 import { execute, Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
+import { yieldToWaitingWriters } from '@/database/write-waiters';
 
 /** Connections a job's worker may open on PostgreSQL; the app's pool keeps its own. */
 const WORKER_POOL_SIZE = 3;
@@ -51,11 +52,16 @@ export class WorkerTransactionRunner extends TransactionRunner {
     super(main, reader);
   }
 
-  override run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  override async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (!this.sqlite) return super.run(work);
-    return super.run(async (tx) => {
-      await takeSqliteWriteLock(tx);
-      return work(tx);
-    });
+    try {
+      return await super.run(async (tx) => {
+        await takeSqliteWriteLock(tx);
+        return work(tx);
+      });
+    } finally {
+      // The server's writers waiting meanwhile go first: back to back, the next transaction would take the lock again.
+      await yieldToWaitingWriters();
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface WorkerJobData {
   listenerModules: string[];
   /** The job kind's heap cap (JobDefinition.workerHeapMb); absent: DEFAULT_WORKER_HEAP_MB. */
   heapMb?: number;
+  /** The server's count of writers waiting for SQLite's write lock (see write-waiters.ts). */
+  writeWaiters?: SharedArrayBuffer;
 }
 
 /** Messages a worker posts to the thread that started it. */
