@@ -1,7 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/app-config';
 import { dataSourceOptions, sqliteReaderOptions } from '@/database/data-source-options';
-import { execute, Tx } from '@/database/dialect';
+import type { Tx } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { yieldToWaitingWriters } from '@/database/write-waiters';
 
@@ -29,19 +29,11 @@ export async function openWorkerDatabase(db: DatabaseConfig): Promise<{ main: Da
 }
 
 /**
- * Takes SQLite's write lock at the start of a transaction (what BEGIN IMMEDIATE does; TypeORM
- * always issues a deferred BEGIN). A deferred transaction that reads first and writes later fails
- * at once with SQLITE_BUSY_SNAPSHOT if another connection committed in between, and the busy
- * timeout cannot help; taking the lock first makes it wait its turn (busy_timeout) instead.
- * A no-op UPDATE starts a write transaction without touching a row.
- */
-export async function takeSqliteWriteLock(tx: Tx): Promise<void> {
-  await execute(tx, 'UPDATE jobs SET id = id WHERE 0 = 1');
-}
-
-/**
  * The worker's unit-of-work runner: the app's TransactionRunner (serial on SQLite, pooled on
- * PostgreSQL) on the worker's connections, with SQLite transactions taking the write lock first.
+ * PostgreSQL) on the worker's connections. On SQLite each transaction takes the write lock first
+ * (TransactionRunner does, as on the server's thread: a deferred transaction that read first
+ * would fail with SQLITE_BUSY_SNAPSHOT if the server committed in between), and after each one the
+ * server's waiting writers go first.
  */
 export class WorkerTransactionRunner extends TransactionRunner {
   constructor(
@@ -55,10 +47,7 @@ export class WorkerTransactionRunner extends TransactionRunner {
   override async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (!this.sqlite) return super.run(work);
     try {
-      return await super.run(async (tx) => {
-        await takeSqliteWriteLock(tx);
-        return work(tx);
-      });
+      return await super.run(work);
     } finally {
       // The server's writers waiting meanwhile go first: back to back, the next transaction would take the lock again.
       await yieldToWaitingWriters();
