@@ -61,6 +61,15 @@ export function subtreeParams(path: string): [string, string] {
   return [path, path.slice(0, -1) + '0'];
 }
 
+/**
+ * PostgreSQL: the writers' lock, the audit chain head that every write takes before it ends. A
+ * writer that must not interleave with another (a rollup bracket or rebuild, adding field keys)
+ * takes it first, so all writers lock in one order. SQLite's writes are serial already.
+ */
+export async function lockWriters(tx: Tx): Promise<void> {
+  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
+}
+
 /** Row lock used to serialise appends to a chain on PostgreSQL; SQLite writes are already serial. */
 export function forUpdate(kind: DatabaseKind): string {
   return kind === 'postgres' ? ' FOR UPDATE' : '';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, Level } from '@/common/auth/actor';
-import { databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
+import { execute, lockWriters, selectRows, subtreeCondition, subtreeParams, toInt, Tx, Where } from '@/database/dialect';
 import type { DemandKind } from './estimate';
 
 /** A stored demand: the written columns plus identity, issuer and bookkeeping. */
@@ -486,7 +486,7 @@ export async function fieldKeyIds(tx: Tx, keys: Iterable<string>): Promise<Map<s
   for (let i = 0; i < wanted.length; i += FIELD_KEY_CHUNK) await find(wanted.slice(i, i + FIELD_KEY_CHUNK));
   const missing = wanted.filter((k) => !out.has(k));
   if (!missing.length) return out;
-  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
+  await lockWriters(tx);
   for (let i = 0; i < missing.length; i += FIELD_KEY_CHUNK) {
     const chunk = missing.slice(i, i + FIELD_KEY_CHUNK);
     await execute(tx, `INSERT INTO field_keys (field_key) VALUES ${chunk.map(() => '(?)').join(', ')} ON CONFLICT (field_key) DO NOTHING`, chunk);

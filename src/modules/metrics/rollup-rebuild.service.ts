@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Actor } from '@/common/auth/actor';
+import { lockWriters } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { flagsEvaluateJob } from '@/modules/flags/flags-evaluate.job';
@@ -12,7 +13,6 @@ import { JobsService } from '@/modules/jobs/jobs.service';
 import { metricsRecomputeJob, recomputeRollups } from './metrics-recompute.job';
 import type { BigDemandPolicy } from './big-demand-edits';
 import { RollupStateRepository } from './rollup-state.repository';
-import { lockWriters } from './rollup.repository';
 
 /** Target × month cells above which an edit of a demand leaves its cells to a rebuild (see BigDemandPolicy). */
 export const BIG_DEMAND_CELLS = 10_000;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { nowIso } from '@/common/time';
-import { execute, selectRows, toInt, Tx } from '@/database/dialect';
-import { lockWriters } from './rollup.repository';
+import { execute, lockWriters, selectRows, toInt, Tx } from '@/database/dialect';
 
 /** Whether the rollups are behind the flags (table `rollup_state`, one row). */
 export interface RollupState {

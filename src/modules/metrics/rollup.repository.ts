@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BurdenScope } from '@/common/events/domain-events';
 import type { FreshBurdenTally } from '@/common/events/fresh-burden';
-import { DatabaseKind, databaseKind, execute, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
+import { DatabaseKind, databaseKind, execute, lockWriters, selectRows, subtreeCondition, subtreeParams, toInt, Tx } from '@/database/dialect';
 import { addBurdenSums, BurdenSums, DUPLICATE_SHARE_RULES, EXCESS_SHARE_RULES, NO_BURDEN, Period } from './calculators';
 
 /** The Standard Cost Model sums of a unit over months (integer minutes), as stored, with the occurrences counted. */
@@ -673,10 +673,6 @@ class Upserts {
 /** Bound parameters per upsert statement (under SQLite's 32,766 and PostgreSQL's 65,535). */
 const UPSERT_PARAMS = 30_000;
 
-/** PostgreSQL: the audit chain head, the lock every write takes (SQLite writes are serial already). */
-export async function lockWriters(tx: Tx): Promise<void> {
-  if (databaseKind(tx) === 'postgres') await selectRows(tx, 'SELECT id FROM audit_head WHERE id = 1 FOR UPDATE');
-}
 
 /** Nothing counted: a unit or month without a row. */
 export function zeroSums(): RollupSums {
