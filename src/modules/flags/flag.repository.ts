@@ -223,7 +223,7 @@ export class FlagRepository {
     const where = new Where();
     // A jurisdiction holding every unit (the province, the only root) reads every flag: its
     // visibility condition would only make the count and the page read every flag through two
-    // subtree lookups (≈ 0.4 s at province scale against ≈ 10 ms without).
+    // subtree lookups (≈ 0.8 s at province scale against ≈ 10 ms without, bench/README.md).
     if (!(await holdsEveryUnit(tx, actor))) flagVisibility(actor, where);
     // Where the caller's own flags are few (an office, or a jurisdiction of at most a prefecture),
     // SQLite must find them through the visibility condition, not through the (rule, day) index,
