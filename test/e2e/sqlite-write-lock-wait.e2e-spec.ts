@@ -64,9 +64,11 @@ import { TestApp } from '../utils/test-app';
       expect(released).toBeGreaterThan(0);
       // The write committed after the other connection let go, not before and not by failing.
       expect(performance.now() - held).toBeGreaterThanOrEqual(HOLD_MS);
-      // /health kept answering while the write waited (it was polled many times, none slow).
-      expect(healthTimes.length).toBeGreaterThan(10);
-      expect(Math.max(...healthTimes)).toBeLessThan(500);
+      // /health kept answering while the write waited: polled again and again, none stalled (a
+      // blocking wait stalls it for the whole 5 s busy timeout). The bounds leave room for a CI
+      // machine under load (about 25 answers of a few ms each here).
+      expect(healthTimes.length).toBeGreaterThan(5);
+      expect(Math.max(...healthTimes)).toBeLessThan(1000);
     } finally {
       if (holder.inTransaction) holder.exec('ROLLBACK');
       holder.close();
@@ -99,8 +101,8 @@ import { TestApp } from '../utils/test-app';
 
       expect(res.status).toBe(503);
       expect(waited).toBeGreaterThanOrEqual(4900);
-      expect(healthTimes.length).toBeGreaterThan(20);
-      expect(Math.max(...healthTimes)).toBeLessThan(500);
+      expect(healthTimes.length).toBeGreaterThan(10);
+      expect(Math.max(...healthTimes)).toBeLessThan(1000);
       expect(count()).toBe(0);
       // The server's connection is back to its 5 s busy timeout for the statements after the lock.
       const pragma = await t.tx.run((tx) => tx.query('PRAGMA busy_timeout'));
