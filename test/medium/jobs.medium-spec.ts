@@ -93,9 +93,9 @@ describe('jobs (medium)', () => {
   it('SQLite: a worker holding the write lock transaction after transaction lets a waiting request-thread write go first', async () => {
     if (t.kind !== 'sqlite') return;
     const audit = t.app.get(AuditService);
-    // 20 transactions of 400 ms back to back: 8 s of the lock with gaps of a few milliseconds. A
+    // 30 transactions of 400 ms back to back: 12 s of the lock with gaps of a few milliseconds. A
     // write that only retried would find the lock taken at nearly every try and give up after 5 s.
-    const { jobId } = await jobs.start(coordinator, 'test-lock-holder', { transactions: 20, holdMs: 400 });
+    const { jobId } = await jobs.start(coordinator, 'test-lock-holder', { transactions: 30, holdMs: 400 });
     let job = await jobs.get(coordinator, jobId);
     while (job.status === 'queued' || (job.status === 'running' && job.progress.done < 2)) {
       await sleep(20);
@@ -108,8 +108,9 @@ describe('jobs (medium)', () => {
       await t.tx.run((tx) => audit.append(tx, { actor: coordinator, action: 'test.main-write', entityType: 'test', entityId: `lock-${i}`, unitPath: tree.mengzi.path }));
       waits.push(performance.now() - at);
     }
-    // Each waited at most for the transaction in progress (400 ms) and the worker's turn to see it.
-    expect(Math.max(...waits)).toBeLessThan(1500);
+    // Each waited for the transaction in progress (at most 400 ms) and the worker's turn to see it:
+    // well under a second here; the bound leaves room for a loaded CI machine and stays below 5 s.
+    expect(Math.max(...waits)).toBeLessThan(2500);
     job = await jobs.get(coordinator, jobId);
     expect(job.status).toBe('running');
     expect((await waitForEnd(jobs, coordinator, jobId)).status).toBe('succeeded');
