@@ -85,7 +85,11 @@ describe('authorisation matrix (DESIGN §1 and §3; OWASP API1, API5, API6)', ()
     let r = t.http[method.toLowerCase() as 'get'](`${API_PREFIX}${req.url}`);
     if (client) r = r.agent(client);
     if (authorization) r = r.set('Authorization', authorization);
-    if (req.file) return r.attach('file', req.file.bytes, req.file.name);
+    if (req.file) {
+      // An upload's extra fields go beside the file, as form fields.
+      for (const [name, value] of Object.entries(extra ?? {})) r = r.field(name, String(value));
+      return r.attach('file', req.file.bytes, req.file.name);
+    }
     if (req.body || extra) return r.send({ ...req.body, ...extra });
     return r;
   };

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { parseCsv } from '@/common/files/tabular';
 import { selectRows, toInt } from '@/database/dialect';
@@ -124,6 +125,28 @@ describe('POST /demands/import (e2e)', () => {
     expect(bad.error.details).toEqual([expect.objectContaining({ column: 'colour' })]);
     await t.http.post('/api/v1/demands/import').set(bearer(users.issuer)).expect(400);
     expect((await importJob(csvBytes([HEADER]), users.issuer)).error.code).toBe('UNPROCESSABLE');
+  });
+
+  it('refuses a form field beside the file with 400 naming it, imports nothing and leaves no upload behind', async () => {
+    // The upload goes to disk as it arrives, under os.tmpdir() (asked when each upload starts): a folder of this test's own.
+    const tmp = mkdtempSync(join(os.tmpdir(), 'upload-fields-'));
+    const spy = jest.spyOn(os, 'tmpdir').mockReturnValue(tmp);
+    try {
+      const before = await snapshot();
+      const res = await t.http
+        .post('/api/v1/demands/import')
+        .set(bearer(users.issuer))
+        .field('issuerId', String(tree.gejiu.id))
+        .attach('file', csvBytes([HEADER, report()]), 'demands.csv')
+        .expect(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'issuerId' })]);
+      expect(await snapshot()).toEqual(before);
+      expect(readdirSync(join(tmp, 'burden-ledger-uploads'))).toEqual([]);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('rolls everything back when the database itself rejects row N after earlier rows were written', async () => {

@@ -1,17 +1,43 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { diskStorage, StorageEngine } from 'multer';
+import type { Observable } from 'rxjs';
+import { DomainError, ErrorCode } from '@/common/errors/domain-error';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 const LIMITS = { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 };
 
-/** Multipart upload of one file in the field `file`, kept in memory, capped at 20 MB (413 beyond). */
-export const SingleFileUpload = () => FileInterceptor('file', { limits: LIMITS });
+/**
+ * An upload carries the file and nothing else: a form field beside it (`issuerId`, `createdBy`…)
+ * is refused with 400 naming each field, as unknown JSON fields are (mass assignment), and a file
+ * already stored on disk is removed. Runs after multer, which has parsed the fields into the body.
+ */
+@Injectable()
+export class OnlyTheFile implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<Request & { file?: { path?: string } }>();
+    const body: unknown = req.body;
+    const names = body !== null && typeof body === 'object' ? Object.keys(body) : [];
+    if (names.length) {
+      if (req.file?.path) rmSync(req.file.path, { force: true });
+      throw new DomainError(
+        ErrorCode.BadRequest,
+        `Unknown form field(s) ${names.join(', ')}: an upload carries only the field "file"`,
+        names.map((field) => ({ field, message: 'not a field of this upload: send only "file"' })),
+      );
+    }
+    return next.handle();
+  }
+}
+
+/** Multipart upload of one file in the field `file` and nothing else, kept in memory, capped at 20 MB (413 beyond). */
+export const SingleFileUpload = () => applyDecorators(UseInterceptors(FileInterceptor('file', { limits: LIMITS }), OnlyTheFile));
 
 /** Where uploads stored on disk wait until their job takes them (owner-only; the job moves them to its data folder). */
 export function uploadDirectory(): string {
@@ -27,10 +53,15 @@ export function uploadDirectory(): string {
  * partial file itself when the upload fails (413, a broken form).
  */
 export const SingleFileToDisk = () =>
-  FileInterceptor('file', {
-    limits: LIMITS,
-    storage: withSha256(diskStorage({ destination: (_req, _file, callback) => callback(null, uploadDirectory()) })),
-  });
+  applyDecorators(
+    UseInterceptors(
+      FileInterceptor('file', {
+        limits: LIMITS,
+        storage: withSha256(diskStorage({ destination: (_req, _file, callback) => callback(null, uploadDirectory()) })),
+      }),
+      OnlyTheFile,
+    ),
+  );
 
 /**
  * Multer's disk storage that also gives the stored file's SHA-256 (`sha256`): an Idempotency-Key's

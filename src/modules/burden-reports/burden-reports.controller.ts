@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile, UploadedFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
@@ -53,7 +53,7 @@ export class BurdenReportsController {
   @Roles('reporter')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } }, description: 'CSV (UTF-8 or GB18030) or XLSX in the template of data/templates/burden-reports-import.csv' })
-  @UseInterceptors(SingleFileUpload())
+  @SingleFileUpload()
   import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedTableFile | undefined) {
     if (!file) throw new DomainError(ErrorCode.BadRequest, 'Send the table as multipart/form-data in the field "file"', [{ field: 'file', message: 'missing' }]);
     return this.importer.import(actor, file.buffer, file.originalname);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UploadedFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
@@ -44,7 +44,7 @@ export class DemandsController {
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } }, description: 'CSV (UTF-8 or GB18030) or XLSX in the template of data/templates/demands-import.csv' })
-  @UseInterceptors(SingleFileToDisk())
+  @SingleFileToDisk()
   import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedDiskFile | undefined) {
     if (!file) throw new DomainError(ErrorCode.BadRequest, 'Send the table as multipart/form-data in the field "file"', [{ field: 'file', message: 'missing' }]);
     return this.importer.import(actor, file);

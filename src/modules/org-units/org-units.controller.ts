@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, UploadedFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@/common/auth/actor';
 import { CurrentActor, Roles } from '@/common/auth/decorators';
@@ -40,7 +40,7 @@ export class OrgUnitsController {
     schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
     description: 'CSV (UTF-8 with or without BOM, or GB18030) or XLSX with columns code, name, level, parentCode and optional kind, staffCount',
   })
-  @UseInterceptors(SingleFileUpload())
+  @SingleFileUpload()
   import(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedTableFile | undefined) {
     if (!file) throw new DomainError(ErrorCode.BadRequest, 'Send the table as multipart/form-data in the field "file"', [{ field: 'file', message: 'missing' }]);
     return this.importer.import(actor, file.buffer, file.originalname);
