@@ -48,8 +48,14 @@ describe('GET /flags over a whole province (e2e)', () => {
       expect(await list(as)).toEqual({ demandIds: [first, second], total: 2 });
       expect(await list(as, `&demandId=${second}`)).toEqual({ demandIds: [second], total: 1 });
       expect(await list(as, '&status=confirmed')).toEqual({ demandIds: [], total: 0 });
-      const page = await t.http.get(`${API}/flags?pageSize=1&page=2`).set(bearer(as)).expect(200);
-      expect(page.body).toMatchObject({ total: 2, page: 2, pageSize: 1, items: [{ demandId: first }] });
+      expect(await list(as, '&status=open&rule=SHORT_DEADLINE')).toEqual({ demandIds: [first, second], total: 2 });
+      // Pages newest first, with and without filters (the page's ids are sorted before their rows are read).
+      for (const query of ['', '&status=open', '&rule=SHORT_DEADLINE', '&status=open&rule=SHORT_DEADLINE&from=2026-01-01']) {
+        const page1 = await t.http.get(`${API}/flags?pageSize=1&page=1${query}`).set(bearer(as)).expect(200);
+        expect(page1.body).toMatchObject({ total: 2, page: 1, pageSize: 1, items: [{ demandId: second }] });
+        const page2 = await t.http.get(`${API}/flags?pageSize=1&page=2${query}`).set(bearer(as)).expect(200);
+        expect(page2.body).toMatchObject({ total: 2, page: 2, pageSize: 1, items: [{ demandId: first }] });
+      }
     }
     // A county's coordinator still reads its own county's flags only (both are in 蒙自市 here).
     expect((await list(users.gejiuCoordinator)).total).toBe(0);
