@@ -50,7 +50,7 @@ describe('GET /flags over a whole province (e2e)', () => {
       expect(await list(as, '&status=confirmed')).toEqual({ demandIds: [], total: 0 });
       expect(await list(as, '&status=open&rule=SHORT_DEADLINE')).toEqual({ demandIds: [first, second], total: 2 });
       // Pages newest first, with and without filters (the page's ids are sorted before their rows are read).
-      for (const query of ['', '&status=open', '&rule=SHORT_DEADLINE', '&status=open&rule=SHORT_DEADLINE&from=2026-01-01']) {
+      for (const query of ['', '&status=open', '&rule=SHORT_DEADLINE', '&status=open&rule=SHORT_DEADLINE&from=2026-01-01', '&status=open&to=2026-12-31']) {
         const page1 = await t.http.get(`${API}/flags?pageSize=1&page=1${query}`).set(bearer(as)).expect(200);
         expect(page1.body).toMatchObject({ total: 2, page: 1, pageSize: 1, items: [{ demandId: second }] });
         const page2 = await t.http.get(`${API}/flags?pageSize=1&page=2${query}`).set(bearer(as)).expect(200);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type { LedgerStore } from './ledger-store';
 import { httpJson, HttpAnswer, NoAnswer } from './server-process';
 
 /**
@@ -168,10 +168,10 @@ export class LedgerClient {
   }
 }
 
-/** The rows of a write's marker, read from the database file. */
-export function rowsByMarker(db: Database.Database, marker: MarkerColumn, values: string[]): Map<string, number[]> {
+/** The rows of a write's marker, read from the database. */
+export async function rowsByMarker(store: LedgerStore, marker: MarkerColumn, values: string[]): Promise<Map<string, number[]>> {
   const found = new Map<string, number[]>(values.map((v) => [v, []]));
-  const rows = db.prepare(`SELECT id, ${marker.column} AS marker FROM ${marker.table}`).all() as { id: number; marker: string | null }[];
-  for (const row of rows) if (row.marker !== null && found.has(row.marker)) found.get(row.marker)!.push(row.id);
+  const rows = await store.all<{ id: number | string; marker: string | null }>(`SELECT id, ${marker.column} AS marker FROM ${marker.table}`);
+  for (const row of rows) if (row.marker !== null && found.has(row.marker)) found.get(row.marker)!.push(Number(row.id));
   return found;
 }

@@ -114,7 +114,7 @@ export function httpJson(
   });
 }
 
-/** The environment of one ledger installation: its SQLite file, data folder, port and secrets. */
+/** The environment of one ledger installation: its SQLite file (unless it runs on PostgreSQL), data folder, port and secrets. */
 export interface Installation {
   dist: string;
   dir: string;
@@ -123,14 +123,15 @@ export interface Installation {
   env: Record<string, string>;
 }
 
-export async function newInstallation(dist: string, dir: string, adminPassword: string): Promise<Installation> {
+/** `databaseUrl`: another database than the installation's own SQLite file (a PostgreSQL schema). */
+export async function newInstallation(dist: string, dir: string, adminPassword: string, databaseUrl?: string): Promise<Installation> {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const databasePath = join(dir, 'ledger.sqlite');
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
-    DATABASE_URL: `sqlite:${databasePath}`,
+    DATABASE_URL: databaseUrl ?? `sqlite:${databasePath}`,
     PORT: String(port),
     JWT_SECRET: randomBytes(32).toString('hex'),
     BURDEN_LEDGER_DEMO: '0',

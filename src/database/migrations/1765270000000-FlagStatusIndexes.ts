@@ -13,8 +13,8 @@ export class FlagStatusIndexes1765270000000 implements MigrationInterface {
   name = 'FlagStatusIndexes1765270000000';
 
   async up(qr: QueryRunner): Promise<void> {
-    await qr.query('CREATE INDEX ix_flags_status ON flags (status, lands_on)');
-    await qr.query('CREATE INDEX ix_flags_status_rule ON flags (status, rule_code, lands_on)');
+    await qr.query('CREATE INDEX ix_flags_status ON flags (status)');
+    await qr.query('CREATE INDEX ix_flags_status_rule ON flags (status, rule_code)');
   }
 
   async down(qr: QueryRunner): Promise<void> {

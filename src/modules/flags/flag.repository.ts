@@ -242,8 +242,11 @@ export class FlagRepository {
     }
     if (filter.issuerId !== undefined) where.add('f.issuer_id = ?', filter.issuerId);
     if (filter.demandId !== undefined) where.add('f.demand_id = ?', filter.demandId);
-    if (filter.from) where.add('f.lands_on >= ?', filter.from);
-    if (filter.to) where.add('f.lands_on <= ?', filter.to);
+    // With a status, SQLite must take the status indexes, not the (rule, day) one it would prefer
+    // for a range of days (0.36 s for 415 confirmed duplicates against ≈ 1 ms).
+    const day = filter.status && sqlite ? '+f.lands_on' : 'f.lands_on';
+    if (filter.from) where.add(`${day} >= ?`, filter.from);
+    if (filter.to) where.add(`${day} <= ?`, filter.to);
     if (filter.overdueOn) where.add(`f.status = 'rectifying' AND f.due_on < ?`, filter.overdueOn);
     const [count] = await selectRows<{ n: Num }>(tx, `SELECT COUNT(*) AS n FROM flags f ${where.clause}`, where.params);
     const total = toInt(count.n);
@@ -251,8 +254,12 @@ export class FlagRepository {
     // Sorting the matching rows themselves (evidence and all) to keep a page read every match: a
     // rule's page over the province, 416 k duplicates, took ≈ 0.8 s; sorting their ids takes
     // ≈ 20 ms (bench/README.md). With a filter, `+f.id` keeps SQLite from walking the whole table by
-    // id instead of that sort, which reads every flag when the matches are few or clustered.
-    const order = sqlite && where.clause !== '' ? '+f.id' : 'f.id';
+    // id instead of that sort, which reads every flag when the matches are few or clustered. A
+    // status over every flag (with a rule, a range of days) is read in id order from its index,
+    // unsorted: 775 k open flags by day took ≈ 0.4 s sorted.
+    const byStatusIndex =
+      everyFlag && filter.status !== undefined && Object.entries(filter).every(([key, value]) => value === undefined || ['status', 'rule', 'from', 'to'].includes(key));
+    const order = sqlite && where.clause !== '' && !byStatusIndex ? '+f.id' : 'f.id';
     const rows = await selectRows<RawFlag>(
       tx,
       `${SELECT} WHERE f.id IN (SELECT f.id FROM flags f ${where.clause} ORDER BY ${order} DESC LIMIT ? OFFSET ?) ORDER BY f.id DESC`,
