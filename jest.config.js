@@ -1,6 +1,6 @@
 // Five suites: unit specs beside the code, medium specs on a real migrated database, e2e over HTTP,
 // the dashboard in headless Chromium (browser; run once, on SQLite), and the built server as its own
-// process (process: crashes, restarts, backup and restore through the CLI; on a SQLite file).
+// process (process: crashes and restarts on SQLite and on PostgreSQL, backup and restore through the CLI on SQLite).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],

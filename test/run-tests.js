@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm test: type check, lint, then unit + medium + e2e + browser + process on SQLite, then medium + e2e on
 // PostgreSQL (the browser suite drives the dashboard, which is the same on either database: it runs once;
-// the process suite kills and restores the built server on a SQLite file, which backup/restore are for).
+// the process suite kills the built server on a SQLite file and on a PostgreSQL schema of its own, and
+// backs up and restores a SQLite file, which backup/restore are for).
 // Outside CI an unreachable PostgreSQL is a visible skip; with CI=true it is a failure.
 'use strict';
 const { spawnSync } = require('node:child_process');
