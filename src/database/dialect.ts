@@ -121,3 +121,15 @@ export class Where {
 export function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
+
+/**
+ * SQLite's WAL checkpoints (copying committed pages from the WAL into the database file), as pages
+ * of WAL past which a commit checkpoints:
+ * - `server`: SQLite's default, on the server's connection when no job's worker writes;
+ * - `worker`: a job's worker. A province evaluation commits 419 times: checkpointing at SQLite's
+ *   default took 10.2 s of its COMMITs, at 10,000 pages 6.8 s (bench/README.md).
+ * While a worker writes, the server's connection does not checkpoint (0): a request's commit would
+ * otherwise copy the worker's pages, up to 40 MB, on the event loop. The worker checkpoints what
+ * is left before it ends.
+ */
+export const WAL_CHECKPOINT_PAGES = { server: 1000, worker: 10_000 } as const;

@@ -150,6 +150,16 @@ export class TransactionRunner implements OnModuleDestroy {
     return rows.length ? String(rows[0].data_version) : null;
   }
 
+  /**
+   * SQLite: the WAL size, in pages, past which this connection's commits checkpoint (0: never).
+   * While a job's worker writes, the server's connection leaves checkpoints to the worker (see
+   * WAL_CHECKPOINT_PAGES). No-op on PostgreSQL.
+   */
+  async setWalAutocheckpoint(pages: number): Promise<void> {
+    if (!this.serialise) return;
+    await this.dataSource.query(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+  }
+
   /** On SQLite, waits for the write queue (one unit of work at a time); on PostgreSQL, runs at once. */
   private async queued<T>(start: () => Promise<T>): Promise<T> {
     if (!this.serialise) return start();

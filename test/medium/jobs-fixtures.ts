@@ -86,3 +86,23 @@ export const lockHolderJob = defineJob<{ transactions: number; holdMs: number },
     return { transactions: input.transactions };
   },
 });
+
+/**
+ * Writes `kilobytes` of WAL pages in each of `transactions` transactions (its own row's message,
+ * rewritten), `pauseMs` apart, then a short message.
+ */
+export const walWriterJob = defineJob<{ transactions: number; kilobytes: number; pauseMs: number }, { transactions: number }>({
+  kind: 'test-wal-writer',
+  module: __filename,
+  parseInput: (raw) => ({ transactions: count(record(raw).transactions, 10), kilobytes: count(record(raw).kilobytes, 256), pauseMs: count(record(raw).pauseMs, 0) }),
+  async run(input, ctx) {
+    for (let i = 0; i < input.transactions; i++) {
+      const filler = String(i % 10).repeat(input.kilobytes * 1024);
+      await ctx.tx.run((tx) => tx.query('UPDATE jobs SET message = ? WHERE id = ?', [filler, ctx.jobId]));
+      ctx.progress(i + 1, input.transactions, 'writing');
+      await new Promise((resolve) => setTimeout(resolve, input.pauseMs));
+    }
+    await ctx.tx.run((tx) => tx.query('UPDATE jobs SET message = ? WHERE id = ?', ['written', ctx.jobId]));
+    return { transactions: input.transactions };
+  },
+});

@@ -6,14 +6,14 @@ import { DataSource } from 'typeorm';
 import { createApp } from '@/app.factory';
 import { CliModule } from '@/cli.module';
 import type { Actor } from '@/common/auth/actor';
-import { execute, selectRows, toInt } from '@/database/dialect';
+import { execute, selectRows, toInt, WAL_CHECKPOINT_PAGES } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { AuditService } from '@/modules/audit/audit.service';
 import { JobsService, JobView } from '@/modules/jobs/jobs.service';
 import { standardTree, standardUsers, StandardTree, StandardUsers } from '../factories';
 import { createTestDatabase, testConfig, TestDatabase } from '../utils/test-db';
 import { TestApp } from '../utils/test-app';
-import { attachmentJob, auditWriterJob, failingJob, lockHolderJob } from './jobs-fixtures';
+import { attachmentJob, auditWriterJob, failingJob, lockHolderJob, walWriterJob } from './jobs-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -54,6 +54,7 @@ describe('jobs (medium)', () => {
     jobs.register(attachmentJob);
     jobs.register(failingJob);
     jobs.register(lockHolderJob);
+    jobs.register(walWriterJob);
     tree = await standardTree(t);
     users = await standardUsers(t, tree);
     coordinator = actorOf(users.coordinator, tree.mengzi);
@@ -114,6 +115,28 @@ describe('jobs (medium)', () => {
     job = await jobs.get(coordinator, jobId);
     expect(job.status).toBe('running');
     expect((await waitForEnd(jobs, coordinator, jobId)).status).toBe('succeeded');
+  });
+
+  it('SQLite: while a worker writes, the server connection leaves WAL checkpoints to it, and the worker checkpoints its pages before it ends', async () => {
+    if (t.kind !== 'sqlite') return;
+    const pragma = <T>(sql: string) => t.tx.run<T[]>((tx) => tx.query(sql));
+    const threshold = async () => (await pragma<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0].wal_autocheckpoint;
+    expect(await threshold()).toBe(WAL_CHECKPOINT_PAGES.server);
+    // 24 transactions of 1 MB, 100 ms apart: ≈ 6,000 pages, below the worker's own threshold, so only its last checkpoint copies them.
+    const { jobId } = await jobs.start(coordinator, 'test-wal-writer', { transactions: 24, kilobytes: 1024, pauseMs: 100 });
+    let job = await jobs.get(coordinator, jobId);
+    while (job.status === 'queued' || (job.status === 'running' && job.progress.done < 2)) {
+      await sleep(20);
+      job = await jobs.get(coordinator, jobId);
+    }
+    expect(job.status).toBe('running');
+    expect(await threshold()).toBe(0);
+    expect((await waitForEnd(jobs, coordinator, jobId)).status).toBe('succeeded');
+    for (let i = 0; i < 250 && (await threshold()) !== WAL_CHECKPOINT_PAGES.server; i++) await sleep(20);
+    expect(await threshold()).toBe(WAL_CHECKPOINT_PAGES.server);
+    // NOOP reads the WAL's state without copying anything: what the server's next commit would have to copy.
+    const [wal] = (await t.app.get(DataSource).query('PRAGMA wal_checkpoint(NOOP)')) as { busy: number; log: number; checkpointed: number }[];
+    expect(wal.log - wal.checkpointed).toBeLessThan(WAL_CHECKPOINT_PAGES.server);
   });
 
   it('runs a small job inline on the request thread, with the same answer shape and record', async () => {

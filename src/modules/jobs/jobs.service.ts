@@ -11,6 +11,7 @@ import { DomainEvents } from '@/common/events/domain-events';
 import { Page, PageRequest } from '@/common/paging/page';
 import { nowIso } from '@/common/time';
 import { APP_CONFIG, AppConfig } from '@/config/app-config';
+import { WAL_CHECKPOINT_PAGES } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { writeWaitersBuffer } from '@/database/write-waiters';
 import { AuditService } from '@/modules/audit/audit.service';
@@ -112,6 +113,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Running workers by job id, each with a promise settled once its exit has been handled. */
   private readonly workers = new Map<number, { worker: Worker; ended: Promise<void> }>();
   private stopping = false;
+  /** Workers running: while any does, the server connection leaves WAL checkpoints to them. */
+  private checkpointHolders = 0;
   /**
    * The async context workers are started in: the service's own, outside any unit of work. A
    * worker's event handlers run in the context it was created in, and the exit handler's writes
@@ -355,6 +358,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       void this.fail(jobId, `Job ${jobId} could not start; quote job ${jobId} when reporting it`, job.attachmentPath).finally(() => this.pump());
       return;
     }
+    this.holdCheckpoints(1);
     let crash: unknown = null;
     worker.on('message', (message: WorkerMessage) => {
       if (message.type !== 'log') return;
@@ -369,6 +373,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     const ended = new Promise<void>((resolve) => {
       worker.once('exit', (code) => {
         this.workers.delete(jobId);
+        this.holdCheckpoints(-1);
         // A worker that ended without recording an end (crash, out of memory, terminated) fails its job here.
         const reason = this.stopping
           ? 'Interrupted: the server stopped while the job was running; start it again'
@@ -390,6 +395,18 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       });
     });
     this.workers.set(jobId, { worker, ended });
+  }
+
+  /**
+   * SQLite: while a job's worker writes, the server's connection leaves WAL checkpoints to it
+   * (WAL_CHECKPOINT_PAGES); with the last worker gone, the server checkpoints again.
+   */
+  private holdCheckpoints(delta: 1 | -1): void {
+    this.checkpointHolders += delta;
+    const pages = this.checkpointHolders > 0 ? 0 : WAL_CHECKPOINT_PAGES.server;
+    if ((delta === 1 && this.checkpointHolders === 1) || (delta === -1 && this.checkpointHolders === 0)) {
+      this.tx.setWalAutocheckpoint(pages).catch((error: unknown) => this.logger.warn({ err: error }, `WAL checkpoint threshold not set to ${pages}`));
+    }
   }
 
   private async storedResult(jobId: number): Promise<unknown> {

@@ -14,7 +14,7 @@ import { AuditService } from '@/modules/audit/audit.service';
 import { AnyJobDefinition, isJobDefinition, JobListenerModule } from '../job-definition';
 import { executeJob } from '../job-execution';
 import { JobsRepository } from '../jobs.repository';
-import { openWorkerDatabase, WorkerTransactionRunner } from './worker-database';
+import { checkpointBeforeExit, openWorkerDatabase, WorkerTransactionRunner } from './worker-database';
 import type { WorkerJobData, WorkerMessage } from './worker-launcher';
 
 function post(message: WorkerMessage): void {
@@ -73,6 +73,7 @@ async function runJob(data: WorkerJobData): Promise<void> {
       onProgressError: (error) => post({ type: 'log', level: 'warn', ...describe(error) }),
     });
   } finally {
+    await checkpointBeforeExit(main).catch((error: unknown) => post({ type: 'log', level: 'warn', ...describe(error) }));
     if (reader !== main) await reader.destroy();
     await main.destroy();
   }

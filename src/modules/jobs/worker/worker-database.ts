@@ -1,7 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/app-config';
 import { dataSourceOptions, sqliteReaderOptions } from '@/database/data-source-options';
-import type { Tx } from '@/database/dialect';
+import { databaseKind, Tx, WAL_CHECKPOINT_PAGES } from '@/database/dialect';
 import { TransactionRunner } from '@/database/transaction-runner';
 import { yieldToWaitingWriters } from '@/database/write-waiters';
 
@@ -21,11 +21,23 @@ export async function openWorkerDatabase(db: DatabaseConfig): Promise<{ main: Da
   const main = await new DataSource(workerOptions).initialize();
   if (db.type !== 'sqlite') return { main, reader: main };
   try {
+    // The worker checkpoints for the server while it writes (WAL_CHECKPOINT_PAGES).
+    await main.query(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES.worker}`);
     return { main, reader: await new DataSource(sqliteReaderOptions(db.path)).initialize() };
   } catch (error) {
     await main.destroy();
     throw error;
   }
+}
+
+/**
+ * SQLite: checkpoints what the worker's commits left in the WAL, before the worker ends, so that
+ * the server's next commit does not copy it on the event loop (PASSIVE: pages a reader still
+ * needs are left for a later checkpoint). Failing it loses nothing: a later checkpoint copies them.
+ */
+export async function checkpointBeforeExit(main: DataSource): Promise<void> {
+  if (databaseKind(main.manager) !== 'sqlite') return;
+  await main.query('PRAGMA wal_checkpoint(PASSIVE)');
 }
 
 /**
