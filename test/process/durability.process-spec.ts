@@ -12,9 +12,10 @@ import { buildServer, httpJson, Installation, newInstallation, runCli, seededRan
  *    mid-load at seeded moments and restarted; clients retry what went unanswered. Every
  *    acknowledged write is there exactly once, every retry left one row, the audit chain
  *    verifies, the database is sound.
- * 6. On a SQLite file (what backup and restore are for): `cli backup` while the server takes writes; `cli restore` refused while it runs, accepted
- *    once it stopped; the server starts on the restored file with every write acknowledged
- *    before the backup began, and the audit chain verifies.
+ * 6. On a SQLite file (what backup and restore are for): `cli backup` while the server takes
+ *    writes; `cli restore` refused while it runs, accepted once it stopped; the server starts on
+ *    the restored file with every write acknowledged before the backup began, and the audit chain
+ *    verifies.
  * The figures are printed (console.log) for docs/RELIABILITY.md. DURABILITY_SEED=n replays a run.
  */
 const SEED = Number(process.env.DURABILITY_SEED ?? 20261127);
