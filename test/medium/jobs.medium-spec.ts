@@ -135,7 +135,7 @@ describe('jobs (medium)', () => {
     for (let i = 0; i < 250 && (await threshold()) !== WAL_CHECKPOINT_PAGES.server; i++) await sleep(20);
     expect(await threshold()).toBe(WAL_CHECKPOINT_PAGES.server);
     // NOOP reads the WAL's state without copying anything: what the server's next commit would have to copy.
-    const [wal] = (await t.app.get(DataSource).query('PRAGMA wal_checkpoint(NOOP)')) as { busy: number; log: number; checkpointed: number }[];
+    const [wal] = await t.app.get(DataSource).query<{ busy: number; log: number; checkpointed: number }[]>('PRAGMA wal_checkpoint(NOOP)');
     expect(wal.log - wal.checkpointed).toBeLessThan(WAL_CHECKPOINT_PAGES.server);
   });
 
