@@ -151,7 +151,7 @@ export interface UnitFacts {
  * or a target. Not admin (users, the org tree and policy only): the routes refuse it, and a
  * service called with an admin actor sees nothing either.
  */
-export function visibilityCondition(actor: Actor, where: Where): void {
+export function visibilityCondition(actor: Actor, where: Where, oneDemand = false): void {
   // Below the province, demands are found from the units: the ids of the subtree, the demands
   // targeting them (through ix_demand_targets_unit) and those they issued. A condition evaluated
   // per demand (EXISTS over its targets joined to their paths) read all 352 k demands of the
@@ -186,6 +186,11 @@ export function visibilityCondition(actor: Actor, where: Where): void {
           lo,
           hi,
         );
+      } else if (oneDemand) {
+        // One demand (by id or registration number): its own targets are looked at, not every
+        // demand that targets the subtree (a prefecture's: 74 ms against 0.7 ms on the province
+        // ledger). `+ 0` keeps SQLite on the demand's own rows of the primary key.
+        where.add(`(d.issuer_id IN (${subtree}) OR EXISTS (SELECT 1 FROM demand_targets vt WHERE vt.demand_id = d.id AND vt.unit_id + 0 IN (${subtree})))`, lo, hi, lo, hi);
       } else {
         where.add(`(d.issuer_id IN (${subtree}) OR ${targetingSubtree})`, lo, hi, lo, hi);
       }
@@ -388,8 +393,9 @@ export class DemandRepository {
     return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
   }
 
+  /** The one demand `where` names (by id or registration number), if the actor may see it. */
   async findVisible(tx: Tx, actor: Actor, where: Where): Promise<DemandRow | null> {
-    visibilityCondition(actor, where);
+    visibilityCondition(actor, where, true);
     const rows = await selectRows<RawDemand>(tx, `${SELECT} ${where.clause}`, where.params);
     return rows.length ? (await this.withFieldNames(tx, [mapDemand(rows[0])]))[0] : null;
   }
