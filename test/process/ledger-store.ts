@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { TEST_POSTGRES_URL } from '../utils/test-db';
 
 /**
  * The database an installation of the built server runs on, read from outside the server as an
@@ -23,8 +24,6 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 export function sqliteStore(databasePath: string): LedgerStore {
   let db: Database.Database | null = null;
   // Opened on first read, after the server has written: the file exists by then.
@@ -44,7 +43,7 @@ export function sqliteStore(databasePath: string): LedgerStore {
  * PostgreSQL does not answer.
  */
 export async function postgresStore(): Promise<LedgerStore | null> {
-  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  const client = new Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
   } catch {
@@ -55,7 +54,7 @@ export async function postgresStore(): Promise<LedgerStore | null> {
   await client.query(`SET search_path TO ${schema}`);
   const [{ data_directory: dataDirectory }] = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows;
   const wal = join(dataDirectory, 'pg_wal');
-  const url = new URL(POSTGRES_URL);
+  const url = new URL(TEST_POSTGRES_URL);
   url.searchParams.set('schema', schema);
   return {
     kind: 'postgres',
