@@ -1,25 +1,21 @@
 import type { Actor } from '@/common/auth/actor';
 import { DomainError, ErrorCode } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
-import { MAX_ID } from '@/common/http/id-param';
 import { nowIso } from '@/common/time';
 import type { Tx } from '@/database/dialect';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
 import { parsePeriod } from '@/modules/demands/calendar/period';
-import { addDays, toEpochDay } from '@/modules/demands/calendar/working-days';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { FlagRepository, FlagWrite, StoredFinding } from './flag.repository';
-import { addCounts, DemandJudge, emptyCounts, FindingsReconciler, newJudgeCache, ReconcileCounts, toWrite } from './findings';
 import { FieldKeyNames } from '@/modules/demands/fields/field-key-names';
 import { EvaluationScanRepository } from './evaluation-scan.repository';
+import { DEMAND_RULE_CODES, FindingScan, UNIT_RULE_CODES, UnitFindingSource, unitFindingsHere } from './finding-scan';
+import { addCounts, emptyCounts, FindingsReconciler, ReconcileCounts, toWrite } from './findings';
 import { IssuerBudgetRepository } from './issuer-budget.repository';
-import { LandingBuilder } from './landings';
 import { ObjectionFindingRepository } from './objection-finding.repository';
-import { RuleFactsRepository } from './rule-facts.repository';
-import { DEMAND_RULES, hiddenBurdenFinding, issuerBudgetFinding, objectionFinding, shadowBurdenFinding, UNIT_RULES } from './rules';
+import { hiddenBurdenFinding, issuerBudgetFinding, objectionFinding, shadowBurdenFinding } from './rules';
 import type { Finding, RuleCode } from './rules/rule';
-import type { Landing, UnitLandings, UnitRuleContext } from './rules/unit-rule';
 
 export interface EvaluationResult {
   period: string;
@@ -38,7 +34,10 @@ export interface EvaluationResult {
    * the metrics feature's follow-up job, from the command line right after the evaluation.
    */
   rollupsFromMonth: string;
-  /** Wall time of each phase of the rules. */
+  /**
+   * Wall time of each phase of the rules. `demands` and `units` both count from the start of the
+   * scan to the end of their own batches: with the unit scan in a thread of its own they overlap.
+   */
   phaseSeconds: Partial<Record<'demands' | 'units' | 'reports' | 'budgets' | 'objections', number>>;
 }
 
@@ -53,11 +52,15 @@ export interface EvaluationDeps {
    */
   events: DomainEvents;
   progress(done: number, total: number | null, message?: string): void;
+  /**
+   * Where the unit rules' findings come from. Absent: the unit scan runs in this thread after the
+   * rules about one demand. A job's worker passes the scan run in a thread of its own
+   * (finding-producer.ts), which reads and compares the next units while this thread judges
+   * demands and writes.
+   */
+  unitFindings?: UnitFindingSource;
 }
 
-const DEMAND_BATCH = 1_000;
-const TARGET_BATCH = 20_000;
-const WRITE_BATCH = 8_000;
 const REPORT_BATCH = 2_000;
 
 /** Each phase's slice of the progress (percent); the unit scan is most of the work. */
@@ -81,22 +84,15 @@ export function periodBounds(period: string): { from: string; to: string; months
  * each finding is keyed by its fingerprint, so a second run over unchanged data changes nothing;
  * findings of the period that no longer hold are withdrawn (from open or under review only).
  *
- * Work grows with the data, never its square: demands are judged in (landing day, id) batches; the
- * rules that compare demands read the targets in (unit, demand) order and see one unit's demands
- * of the window at a time, loading each demand when the scan meets it and dropping it once past;
- * reports and budgets are aggregates. Every read is a keyset range; every write
- * a short transaction, so a request thread waits at most one batch for the SQLite write lock.
+ * Work grows with the data, never its square: the rules about one demand and the unit rules come
+ * from a FindingScan (see there how it reads); reports and budgets are aggregates. Every read is a
+ * keyset range; every write a short transaction, so a request thread waits at most one batch for
+ * the SQLite write lock.
  */
 export class FlagEvaluation {
   private readonly flags = new FlagRepository();
-  /** The field key texts met by this evaluation, shared by its two readers of report fields. */
-  private readonly keyNames = new FieldKeyNames();
-  private readonly facts = RuleFactsRepository.forEvaluation(this.keyNames);
-  private readonly scan = new EvaluationScanRepository(this.keyNames);
-  private readonly landings = new LandingBuilder(this.scan);
+  private readonly scan = new EvaluationScanRepository(new FieldKeyNames());
   private readonly reconciler = new FindingsReconciler(this.flags);
-  private readonly judge = new DemandJudge(this.facts, DEMAND_RULES);
-  private readonly judgeCache = newJudgeCache();
   private readonly byRule = new Map<RuleCode, ReconcileCounts>();
   private counts = emptyCounts();
 
@@ -112,8 +108,7 @@ export class FlagEvaluation {
       seconds[phase] = Math.round(performance.now() - started) / 1000;
       return result;
     };
-    const demandsJudged = await timed('demands', '一事一判的规则', () => this.judgeDemands(from, to));
-    const unitsCompared = await timed('units', '同一单位的事项比对', () => this.compareOnUnits(from, to));
+    const { demandsJudged, unitsCompared } = await this.reconcileScan(from, to, seconds);
     const reportsCompared = await timed('reports', '填报工时与估算', () => this.compareReports(months[0], months[months.length - 1], from, to));
     await timed('budgets', '总量管控', () => this.checkBudgets(Number(from.slice(0, 4)), Number(to.slice(0, 4))));
     await timed('objections', '基层异议', () => this.raiseObjections(from, to));
@@ -189,96 +184,73 @@ export class FlagEvaluation {
     if (demandIds.length || scope.length) await this.deps.events.publish({ type: 'burden.stale', tx, demandIds, flagIds: scope.map((s) => s.id) });
   }
 
-  // -- 1. rules about one demand ---------------------------------------------------------------
+  // -- 1 and 2. rules about one demand, and rules comparing the demands reaching one unit ------
 
-  private async judgeDemands(from: string, to: string): Promise<number> {
-    let after = { landsOn: from, id: 0 };
-    let judged = 0;
-    for (;;) {
-      const batch = await this.deps.tx.snapshot((reader) => this.scan.demandsLandingIn(reader, after, to, DEMAND_BATCH));
-      if (!batch.length) break;
-      after = batch[batch.length - 1];
-      this.report(PHASES.demands, (toEpochDay(after.landsOn) - toEpochDay(from)) / Math.max(1, toEpochDay(to) - toEpochDay(from)), '一事一判的规则');
-      const ids = batch.map((d) => d.id);
-      const desired = await this.deps.tx.snapshot((reader) => this.judge.judge(reader, ids, this.deps.policy, this.judgeCache));
-      const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, ids, this.judge.codes));
-      await this.reconcileByRule(desired, scope);
-      judged += ids.length;
-    }
-    return judged;
-  }
-
-  // -- 2. rules comparing the demands reaching one unit ----------------------------------------
-
-  private async compareOnUnits(from: string, to: string): Promise<number> {
-    const t = this.deps.policy.document.thresholds;
-    const window = Math.max(t.duplicateDataWindowDays.value, t.duplicateInspectionWindowDays.value);
-    // Earlier landings serve as evidence: the longest window before `from`, and the whole year for plan visits and quarters.
-    const yearStart = `${from.slice(0, 4)}-01-01`;
-    const windowStart = addDays(from, -window);
-    const loadFrom = windowStart < yearStart ? windowStart : yearStart;
-    const window_ = new LandingWindow(this.deps.tx, this.scan, this.landings, this.facts, loadFrom, to);
-    const levels = await this.deps.tx.snapshot((reader) => this.scan.areaLevels(reader));
-    let lastUnitId = 1;
-    for (const id of levels.keys()) if (id > lastUnitId) lastUnitId = id;
-    const context: UnitRuleContext = {
-      thresholds: t,
-      fromDay: toEpochDay(from),
-      toDay: toEpochDay(to),
-      keyName: (key) => this.landings.keyName(key),
-      plannedVisits: (item) => window_.plannedVisits(item),
-    };
-    const unitRuleCodes = [...new Set(UNIT_RULES.map((r) => r.code))];
-    // Findings are reconciled per run of whole units, against the stored flags of exactly those
-    // units, so memory holds one batch of findings, never the province's (775 k flags at province scale).
-    let pending: FlagWrite[] = [];
+  /**
+   * Judges the demands of the period batch by batch and reconciles each batch against the stored
+   * flags of those demands; reconciles the unit scan's batches (runs of whole units) against the
+   * stored flags of exactly those units, in scan order. The two kinds of batch touch different
+   * rules' flags, so they are taken as they come: when the unit scan runs in a thread of its own,
+   * its batches are written as soon as they are at hand, and demands are judged while it reads.
+   * Memory holds a batch of findings or two, never the province's.
+   */
+  private async reconcileScan(from: string, to: string, seconds: Partial<Record<keyof typeof PHASES, number>>): Promise<{ demandsJudged: number; unitsCompared: number }> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started) / 1000;
+    const local = new FindingScan(this.deps.tx, this.deps.policy);
+    const demands = local.demandBatches(from, to);
+    const units = (this.deps.unitFindings ?? unitFindingsHere(local))(from, to);
+    const done = { demands: 0, units: 0 };
+    const progress = { demands: 0, units: 0 };
+    let demandsLeft = true;
+    let unitsLeft = true;
     let flushedThrough = 0;
-    let units = 0;
-
-    const flush = async (throughUnit: number) => {
-      const batch = pending;
-      pending = [];
-      const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOnUnits(reader, unitRuleCodes, flushedThrough + 1, throughUnit, from, to));
-      flushedThrough = throughUnit;
-      if (batch.length || scope.length) await this.reconcileByRule(batch, scope);
+    const report = (message: string) => {
+      const [d0, d1] = PHASES.demands;
+      const [u0, u1] = PHASES.units;
+      this.deps.progress(Math.floor(d0 + (d1 - d0) * progress.demands + (u1 - u0) * progress.units), 100, message);
     };
-    const judgeUnit = async (unitId: number, onUnit: Landing[]) => {
-      const level = levels.get(unitId);
-      if (!level || !onUnit.length) return;
-      units++;
-      onUnit.sort((a, b) => a.days[0] - b.days[0] || a.demandId - b.demandId);
-      const unit: UnitLandings = { unitId, level, landings: onUnit };
-      for (const rule of UNIT_RULES) {
-        for (const finding of rule.evaluateUnit(unit, context)) pending.push(toWrite(finding, unitId, this.deps.policy.version));
-      }
-      if (pending.length >= WRITE_BATCH) await flush(unitId);
-    };
-
-    let cursor = { unitId: 0, demandId: 0 };
-    let currentUnit = -1;
-    let onUnit: Landing[] = [];
-    for (;;) {
-      const rows = await this.deps.tx.snapshot((reader) => this.scan.targetsAfter(reader, cursor.unitId, cursor.demandId, TARGET_BATCH));
-      if (!rows.length) break;
-      cursor = rows[rows.length - 1];
-      await window_.ensure(rows.map((r) => r.demandId));
-      for (const row of rows) {
-        if (row.unitId !== currentUnit) {
-          await judgeUnit(currentUnit, onUnit);
-          currentUnit = row.unitId;
-          onUnit = [];
+    report('一事一判的规则');
+    try {
+      while (demandsLeft || unitsLeft) {
+        // The scan thread's batches arrive as messages, which are only delivered when this loop
+        // yields to the event loop: its reads and writes resolve as promises alone (SQLite's
+        // driver is synchronous), so without this the demands would be judged to the last one
+        // while the scan thread waited.
+        if (this.deps.unitFindings) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (unitsLeft && (!demandsLeft || units.ready())) {
+          const batch = await units.next();
+          if (!batch) {
+            unitsLeft = false;
+            seconds.units = elapsed();
+            continue;
+          }
+          const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOnUnits(reader, UNIT_RULE_CODES, flushedThrough + 1, batch.throughUnit, from, to));
+          flushedThrough = batch.throughUnit;
+          if (batch.writes.length || scope.length) await this.reconcileByRule(batch.writes, scope);
+          done.units = batch.units;
+          progress.units = batch.fraction;
+          report('同一单位的事项比对');
+        } else {
+          const step = await demands.next();
+          if (step.done) {
+            demandsLeft = false;
+            seconds.demands = elapsed();
+            continue;
+          }
+          const batch = step.value;
+          const scope = await this.deps.tx.snapshot((reader) => this.flags.findingsOfDemands(reader, batch.demandIds, DEMAND_RULE_CODES));
+          await this.reconcileByRule(batch.writes, scope);
+          done.demands += batch.demandIds.length;
+          progress.demands = batch.fraction;
+          report('一事一判的规则');
         }
-        const landing = window_.get(row.demandId);
-        if (landing) onUnit.push(landing);
       }
-      // Units come in id order (tree order at import): demands whose last target lies behind are done with.
-      window_.evictBefore(currentUnit);
-      this.report(PHASES.units, currentUnit / lastUnitId, '同一单位的事项比对');
+    } finally {
+      await units.close();
+      await demands.return(undefined);
     }
-    await judgeUnit(currentUnit, onUnit);
-    // The last run reaches past every unit: flags on units no demand targets any more are withdrawn too.
-    await flush(MAX_ID);
-    return units;
+    return { demandsJudged: done.demands, unitsCompared: done.units };
   }
 
   // -- 3. hours reported against the estimate, and shadow demands ------------------------------
@@ -355,64 +327,6 @@ export class FlagEvaluation {
         rows.map((o) => toWrite(objectionFinding(o), o.unitId, this.deps.policy.version)),
         [],
       );
-    }
-  }
-}
-
-/**
- * The landings the unit scan needs, loaded as the scan first meets each demand and dropped once
- * the scan has passed the demand's last target unit, so memory holds the demands of the units
- * around the scan (and the few that reach the whole province), not every demand of the period.
- */
-class LandingWindow {
-  private readonly landings = new Map<number, Landing | null>();
-  private readonly lastUnit = new Map<number, number>();
-  private readonly visits = new Map<number, number | null>();
-
-  constructor(
-    private readonly tx: TransactionRunner,
-    private readonly scan: EvaluationScanRepository,
-    private readonly builder: LandingBuilder,
-    private readonly facts: RuleFactsRepository,
-    private readonly from: string,
-    private readonly to: string,
-  ) {}
-
-  get(demandId: number): Landing | undefined {
-    return this.landings.get(demandId) ?? undefined;
-  }
-
-  plannedVisits(item: number): number | null {
-    return this.visits.get(item) ?? null;
-  }
-
-  async ensure(demandIds: readonly number[]): Promise<void> {
-    const missing = [...new Set(demandIds)].filter((id) => !this.landings.has(id)).sort((a, b) => a - b);
-    if (!missing.length) return;
-    await this.tx.snapshot(async (reader) => {
-      const fresh = new Map<number, Landing>();
-      for (let i = 0; i < missing.length; i += DEMAND_BATCH) {
-        const chunk = missing.slice(i, i + DEMAND_BATCH);
-        const scanned = await this.scan.comparableDemands(reader, this.from, this.to, 0, chunk.length, chunk);
-        await this.builder.add(reader, scanned, this.from, this.to, fresh);
-      }
-      await this.builder.complete(reader, fresh);
-      for (const id of missing) this.landings.set(id, fresh.get(id) ?? null);
-      for (const [id, last] of await this.scan.lastTargetUnits(reader, missing)) this.lastUnit.set(id, last);
-      const items = [...new Set([...fresh.values()].map((l) => l.planItemId).filter((p): p is number => p !== null && !this.visits.has(p)))];
-      const visits = await this.facts.plannedVisits(reader, items);
-      for (const item of items) this.visits.set(item, visits.get(item) ?? null);
-    });
-  }
-
-  /** Forgets the demands whose last target unit is below `unitId` (the scan will not meet them again). */
-  evictBefore(unitId: number): void {
-    // A demand that is not compared in this window stays remembered as null while the scan is among its targets.
-    for (const id of this.landings.keys()) {
-      if ((this.lastUnit.get(id) ?? -1) >= unitId) continue;
-      this.landings.delete(id);
-      this.lastUnit.delete(id);
-      this.builder.forget(id);
     }
   }
 }

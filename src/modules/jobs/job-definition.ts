@@ -1,5 +1,6 @@
 import type { Actor, Role } from '@/common/auth/actor';
 import type { DomainEvents } from '@/common/events/domain-events';
+import type { DatabaseConfig } from '@/config/app-config';
 import type { TransactionRunner } from '@/database/transaction-runner';
 import type { AuditService } from '@/modules/audit/audit.service';
 
@@ -36,6 +37,11 @@ export interface JobContext {
   /** True in a worker thread, false when the job runs inline on the request thread. */
   readonly inWorker: boolean;
   /**
+   * In a worker thread, the app's database settings, for a job that starts a thread of its own
+   * with its own connection (the evaluation's unit scan); null inline.
+   */
+  readonly database: DatabaseConfig | null;
+  /**
    * Reports progress. Cheap to call per row: the row in `jobs` is written at most every 250 ms,
    * and once more when the job ends.
    */
@@ -62,6 +68,12 @@ export interface JobDefinition<Input, Result> {
    * before the heap grows: the server's resident set stays under DESIGN §6's 400 MB.
    */
   readonly workerHeapMb?: number;
+  /**
+   * Its worker's cap on V8's young generation, in MB (absent: V8's default, up to 48 MB). A job
+   * that allocates fast in short-lived objects lets it grow to the full size; a lower cap collects
+   * those more often and keeps the resident set down.
+   */
+  readonly workerYoungHeapMb?: number;
   /** Roles that may start it through `POST /jobs`; absent: only through its feature's own route. */
   readonly startableBy?: readonly Role[];
   /**

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Actor } from '@/common/auth/actor';
+import type { DatabaseConfig } from '@/config/app-config';
 import { DomainError } from '@/common/errors/domain-error';
 import type { DomainEvents } from '@/common/events/domain-events';
 import { nowIso } from '@/common/time';
@@ -26,6 +27,8 @@ export interface JobExecution {
   jobs: JobsRepository;
   attachmentPath: string | null;
   inWorker: boolean;
+  /** The database settings a worker thread was given; null inline. */
+  database: DatabaseConfig | null;
   /** Finds the definition and parses the input (inside the guarded part: a failure fails the job). */
   prepare: () => { definition: AnyJobDefinition; input: unknown };
   /** A failure that is not a DomainError: a bug, logged with its stack by whoever started the job. */
@@ -53,6 +56,7 @@ export async function executeJob(run: JobExecution): Promise<JobStatus> {
       events: run.events,
       attachmentPath: run.attachmentPath,
       inWorker: run.inWorker,
+      database: run.database,
       progress: (done, total, message) => throttle.report(done, total, message),
     };
     const result = await definition.run(input, ctx);

@@ -320,6 +320,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         jobs: this.repo,
         attachmentPath,
         inWorker: false,
+        database: null,
         prepare: () => ({ definition, input }),
         onInternalError: (error) => this.logger.error({ err: error, jobId }, `Job ${jobId} (${definition.kind}) failed`),
         onProgressError: (error) => this.logger.warn({ err: error, jobId }, `Job ${jobId}: progress not recorded`),
@@ -351,6 +352,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         attachmentPath: job.attachmentPath,
         listenerModules: [...this.listenerModules],
         heapMb: definition.workerHeapMb,
+        youngHeapMb: definition.workerYoungHeapMb,
         writeWaiters: writeWaitersBuffer(),
       });
     } catch (error) {

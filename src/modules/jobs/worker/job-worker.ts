@@ -65,6 +65,7 @@ async function runJob(data: WorkerJobData): Promise<void> {
       jobs,
       attachmentPath: data.attachmentPath,
       inWorker: true,
+      database: data.database,
       prepare: () => {
         const definition = loadDefinition(data.module, data.kind);
         return { definition, input: definition.parseInput(JSON.parse(data.input) as unknown, data.actor) };

@@ -31,6 +31,40 @@ export async function openWorkerDatabase(db: DatabaseConfig): Promise<{ main: Da
 }
 
 /**
+ * One read-only connection with the app's options, for a thread that only reads (an evaluation's
+ * unit scan): SQLite's read-only connection to the same file, or a pool of one on PostgreSQL. Its
+ * SQLite page cache is smaller than a connection's 16 MB default: the scan reads keyset ranges
+ * once, and every connection's cache adds to the server's resident set.
+ */
+export async function openReadOnlyDatabase(db: DatabaseConfig, sqliteCacheMb = 4): Promise<DataSource> {
+  const options = dataSourceOptions(db);
+  if (db.type === 'sqlite') {
+    const reader = await new DataSource(sqliteReaderOptions(db.path)).initialize();
+    await reader.query(`PRAGMA cache_size = -${Math.round(sqliteCacheMb * 1024)}`);
+    return reader;
+  }
+  return new DataSource({ ...options, migrationsRun: false, extra: Object.assign({}, options.extra as object, { max: 1 }) }).initialize();
+}
+
+/**
+ * Consistent reads on a connection of `openReadOnlyDatabase`, as TransactionRunner.snapshot gives
+ * them on the app's: one transaction per unit of reading (SQLite: a deferred BEGIN on the
+ * read-only connection; PostgreSQL: REPEATABLE READ, READ ONLY).
+ */
+export function readOnlySnapshots(reader: DataSource): Pick<TransactionRunner, 'snapshot'> {
+  const sqlite = databaseKind(reader.manager) === 'sqlite';
+  return {
+    snapshot: <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
+      sqlite
+        ? reader.transaction((manager) => work(manager))
+        : reader.transaction('REPEATABLE READ', async (manager) => {
+            await manager.query('SET TRANSACTION READ ONLY');
+            return work(manager);
+          }),
+  };
+}
+
+/**
  * SQLite: checkpoints what the worker's commits left in the WAL, before the worker ends, so that
  * the server's next commit does not copy it on the event loop (PASSIVE: pages a reader still
  * needs are left for a later checkpoint). Failing it loses nothing: a later checkpoint copies them.

@@ -19,6 +19,8 @@ export interface WorkerJobData {
   listenerModules: string[];
   /** The job kind's heap cap (JobDefinition.workerHeapMb); absent: DEFAULT_WORKER_HEAP_MB. */
   heapMb?: number;
+  /** The job kind's cap on the young generation (JobDefinition.workerYoungHeapMb); absent: V8's default. */
+  youngHeapMb?: number;
   /** The server's count of writers waiting for SQLite's write lock (see write-waiters.ts). */
   writeWaiters?: SharedArrayBuffer;
 }
@@ -68,12 +70,26 @@ require(entry);
 
 /** Starts one worker thread running one job. */
 export function launchJobWorker(data: WorkerJobData): Worker {
+  return launchThread(join(__dirname, 'job-worker'), data, { oldMb: data.heapMb ?? DEFAULT_WORKER_HEAP_MB, youngMb: data.youngHeapMb });
+}
+
+/** A thread's heap caps: the old generation and, if set, the young one (V8's default is up to 48 MB per thread). */
+export interface HeapCaps {
+  oldMb: number;
+  youngMb?: number;
+}
+
+/**
+ * Starts a worker thread on `entry` (a module path without its extension: `.js` in the built code,
+ * `.ts` through the bootstrap above), with `data` as its workerData and heap caps.
+ */
+export function launchThread(entry: string, data: object, heap: HeapCaps): Worker {
   const fromSources = extname(__filename) === '.ts';
-  const entry = join(__dirname, `job-worker${fromSources ? '.ts' : '.js'}`);
-  const resourceLimits = { maxOldGenerationSizeMb: data.heapMb ?? DEFAULT_WORKER_HEAP_MB };
-  if (!fromSources) return new Worker(entry, { workerData: data, resourceLimits });
+  const file = `${entry}${fromSources ? '.ts' : '.js'}`;
+  const resourceLimits = { maxOldGenerationSizeMb: heap.oldMb, ...(heap.youngMb === undefined ? {} : { maxYoungGenerationSizeMb: heap.youngMb }) };
+  if (!fromSources) return new Worker(file, { workerData: data, resourceLimits });
   // src/modules/jobs/worker → src → the project root (where tsconfig.json and node_modules are).
   const srcRoot = join(__dirname, '..', '..', '..');
-  const bootstrap = { srcRoot, projectRoot: join(srcRoot, '..'), entry };
+  const bootstrap = { srcRoot, projectRoot: join(srcRoot, '..'), entry: file };
   return new Worker(TS_BOOTSTRAP, { eval: true, workerData: { ...data, bootstrap }, resourceLimits });
 }
