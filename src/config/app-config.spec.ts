@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       idempotencyTtlHours: 24,
       demo: true,
       demoPassword: undefined,
+      jobHelperThreads: 0,
     });
   });
 
@@ -66,6 +67,11 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.adminPassword).toBe('long-enough');
     expect(config.dataDir).toBe(join(cwd, 'var', 'ledger'));
+  });
+
+  it('lets a job start no helper thread unless BURDEN_LEDGER_JOB_HELPER_THREADS says 1', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }, cwd).jobHelperThreads).toBe(0);
+    expect(loadConfig({ JWT_SECRET: SECRET, BURDEN_LEDGER_JOB_HELPER_THREADS: '1' }, cwd).jobHelperThreads).toBe(1);
   });
 
   it('takes sqlite: paths relative to the working directory, or absolute', () => {
@@ -107,6 +113,8 @@ describe('loadConfig', () => {
     [{ BURDEN_LEDGER_ADMIN_PASSWORD: 'short' }, 'BURDEN_LEDGER_ADMIN_PASSWORD'],
     [{ BURDEN_LEDGER_DEMO: 'maybe' }, 'BURDEN_LEDGER_DEMO'],
     [{ BURDEN_LEDGER_DEMO_PASSWORD: 'short' }, 'BURDEN_LEDGER_DEMO_PASSWORD'],
+    [{ BURDEN_LEDGER_JOB_HELPER_THREADS: '2' }, 'BURDEN_LEDGER_JOB_HELPER_THREADS'],
+    [{ BURDEN_LEDGER_JOB_HELPER_THREADS: 'yes' }, 'BURDEN_LEDGER_JOB_HELPER_THREADS'],
   ])('rejects %p with a ConfigError naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

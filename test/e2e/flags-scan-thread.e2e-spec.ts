@@ -1,6 +1,7 @@
 import { TransactionRunner } from '@/database/transaction-runner';
 import { unitFindingsInWorker } from '@/modules/flags/finding-producer';
-import { FindingScan, UnitFindingBatch, UnitFindingStream, unitFindingsHere } from '@/modules/flags/finding-scan';
+import { selectRows } from '@/database/dialect';
+import { FindingScan, UNIT_RULE_CODES, UnitFindingBatch, UnitFindingStream, unitFindingsHere } from '@/modules/flags/finding-scan';
 import { latestPolicy } from '@/modules/flags/flags-evaluate.job';
 import type { PolicySnapshot } from '@/modules/policy/policy.service';
 import { bearer, standardTree, StandardTree, standardUsers, StandardUsers } from '../factories';
@@ -32,7 +33,8 @@ describe('flags: the unit scan in a thread of its own (e2e)', () => {
   const heap = { oldMb: 64, youngMb: 8 };
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    // POST /flags/evaluate below runs with the scan thread (BURDEN_LEDGER_JOB_HELPER_THREADS=1).
+    t = await TestApp.start({ jobHelperThreads: 1 });
     tree = await standardTree(t);
     users = await standardUsers(t, tree);
     const targets = { targetUnitIds: [tree.wenlan.id, tree.yuguopu.id, tree.village.id] };
@@ -83,6 +85,27 @@ describe('flags: the unit scan in a thread of its own (e2e)', () => {
     expect(stream.ready()).toBe(true);
     const threaded = await drain(stream);
     expect(threaded).toEqual(expected);
+  });
+
+  it('POST /flags/evaluate with a helper thread allowed raises exactly the findings of the one-thread scan', async () => {
+    const expected = (await inThisThread()).flatMap((b) => b.writes);
+    const coordinator = users.coordinator;
+    const job = await t.http.post('/api/v1/flags/evaluate').set(bearer(coordinator)).send({ period: '2026' }).expect(202);
+    let status = 'queued';
+    for (let i = 0; i < 600 && (status === 'queued' || status === 'running'); i++) {
+      const res = await t.http.get(`/api/v1/jobs/${job.body.jobId}`).set(bearer(coordinator)).expect(200);
+      status = res.body.status;
+      if (status === 'failed') throw new Error(JSON.stringify(res.body.error));
+      if (status !== 'succeeded') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe('succeeded');
+    const stored = await selectRows<{ fingerprint: string; evidence: string }>(
+      t.db,
+      `SELECT fingerprint, evidence FROM flags WHERE rule_code IN (${UNIT_RULE_CODES.map(() => '?').join(', ')}) ORDER BY fingerprint`,
+      [...UNIT_RULE_CODES],
+    );
+    const byFingerprint = (a: { fingerprint: string }, b: { fingerprint: string }) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+    expect(stored).toEqual(expected.map((w) => ({ fingerprint: w.fingerprint, evidence: w.evidence })).sort(byFingerprint));
   });
 
   it('fails the evaluation when the scan thread fails, and ends the thread', async () => {

@@ -19,14 +19,13 @@ export async function latestPolicy(tx: TransactionRunner): Promise<PolicySnapsho
 }
 
 /**
- * Heap caps of the evaluation's two threads (the job's worker, which judges demands and writes,
- * and its unit scan's thread). Each holds little at a time: a batch or two of findings, or the
- * landings of the units around the scan (about 60 MB live at province scale). V8 lets a heap grow
- * towards its cap, the young generation included (up to 48 MB by default), before it collects in
- * earnest: with the default caps the server's resident set passed 490 MiB at province scale, with
- * these it stayed under 390 MiB (bench/README, issue 5).
+ * Heap caps of the unit scan's thread, when the operator allows one (the job's worker keeps the
+ * default 256 MB: alone, it holds what the scan holds too). The scan holds the landings of the
+ * units around its position (about 60 MB live at province scale). V8 lets a heap grow towards its
+ * cap, the young generation included (up to 48 MB by default), before it collects in earnest:
+ * with default caps on both threads the server's resident set passed 490 MiB at province scale
+ * (bench/README, issue 5).
  */
-const EVALUATE_HEAP = { oldMb: 128, youngMb: 16 } as const;
 const SCAN_HEAP = { oldMb: 128, youngMb: 16 } as const;
 
 export interface FlagsEvaluateInput {
@@ -37,8 +36,6 @@ export interface FlagsEvaluateInput {
 export const flagsEvaluateJob = defineJob<FlagsEvaluateInput, EvaluationResult>({
   kind: 'flags-evaluate',
   module: __filename,
-  workerHeapMb: EVALUATE_HEAP.oldMb,
-  workerYoungHeapMb: EVALUATE_HEAP.youngMb,
   parseInput(raw) {
     const period = (raw as { period?: unknown } | null)?.period;
     if (typeof period !== 'string') throw new DomainError(ErrorCode.BadRequest, 'period: is required (2026, 2026-Q3 or 2026-07)', [{ field: 'period', message: 'is required' }]);
@@ -54,8 +51,8 @@ export const flagsEvaluateJob = defineJob<FlagsEvaluateInput, EvaluationResult>(
       policy,
       events: ctx.events,
       progress: (d, t, m) => ctx.progress(d, t, m),
-      // In a worker, the unit scan gets a thread of its own: the two cores share the work.
-      ...(ctx.database ? { unitFindings: unitFindingsInWorker(ctx.database, policy, SCAN_HEAP) } : {}),
+      // Where the operator allows a helper thread, the unit scan gets it: the two cores share the work.
+      ...(ctx.database && ctx.helperThreads > 0 ? { unitFindings: unitFindingsInWorker(ctx.database, policy, SCAN_HEAP) } : {}),
     }).run(input.period);
   },
 });

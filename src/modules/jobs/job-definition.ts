@@ -42,6 +42,12 @@ export interface JobContext {
    */
   readonly database: DatabaseConfig | null;
   /**
+   * Threads the job may start beside its worker (BURDEN_LEDGER_JOB_HELPER_THREADS; 0 inline). Each
+   * one takes a core and its own heap from the requests and the server's 400 MB, so the operator
+   * decides.
+   */
+  readonly helperThreads: number;
+  /**
    * Reports progress. Cheap to call per row: the row in `jobs` is written at most every 250 ms,
    * and once more when the job ends.
    */

@@ -29,6 +29,8 @@ export interface JobExecution {
   inWorker: boolean;
   /** The database settings a worker thread was given; null inline. */
   database: DatabaseConfig | null;
+  /** Threads the job may start beside its worker; 0 inline. */
+  helperThreads: number;
   /** Finds the definition and parses the input (inside the guarded part: a failure fails the job). */
   prepare: () => { definition: AnyJobDefinition; input: unknown };
   /** A failure that is not a DomainError: a bug, logged with its stack by whoever started the job. */
@@ -57,6 +59,7 @@ export async function executeJob(run: JobExecution): Promise<JobStatus> {
       attachmentPath: run.attachmentPath,
       inWorker: run.inWorker,
       database: run.database,
+      helperThreads: run.helperThreads,
       progress: (done, total, message) => throttle.report(done, total, message),
     };
     const result = await definition.run(input, ctx);

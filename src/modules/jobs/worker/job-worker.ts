@@ -66,6 +66,7 @@ async function runJob(data: WorkerJobData): Promise<void> {
       attachmentPath: data.attachmentPath,
       inWorker: true,
       database: data.database,
+      helperThreads: data.helperThreads,
       prepare: () => {
         const definition = loadDefinition(data.module, data.kind);
         return { definition, input: definition.parseInput(JSON.parse(data.input) as unknown, data.actor) };

@@ -14,6 +14,8 @@ export interface WorkerJobData {
   actor: Actor;
   /** The app's own database settings: the same file, or the same PostgreSQL schema. */
   database: DatabaseConfig;
+  /** Threads the job may start beside its worker (AppConfig.jobHelperThreads). */
+  helperThreads: number;
   attachmentPath: string | null;
   /** Modules exporting `registerJobListeners` (see JobListenerModule), loaded before the job runs. */
   listenerModules: string[];
