@@ -70,16 +70,21 @@ class ThreadedUnitFindings implements UnitFindingStream {
   constructor(data: ProducerData, heap: HeapCaps) {
     this.worker = launchThread(join(__dirname, 'finding-producer.worker'), data, heap);
     this.worker.on('message', (message: ProducerMessage) => {
-      if (message.type === 'writes') {
-        for (const write of message.writes) this.parts.push(write);
-        return;
+      switch (message.type) {
+        case 'writes':
+          for (const write of message.writes) this.parts.push(write);
+          return;
+        case 'batch':
+          this.arrived.push({ ...message.batch, writes: this.parts });
+          this.parts = [];
+          break;
+        case 'done':
+          this.finished = true;
+          break;
+        case 'error':
+          this.fail(Object.assign(new Error(`The evaluation's unit scan failed: ${message.message}`), { stack: message.stack }));
+          return;
       }
-      if (message.type === 'batch') {
-        this.arrived.push({ ...message.batch, writes: this.parts });
-        this.parts = [];
-      }
-      else if (message.type === 'done') this.finished = true;
-      else this.fail(Object.assign(new Error(`The evaluation's unit scan failed: ${message.message}`), { stack: message.stack }));
       this.notify();
     });
     this.worker.on('error', (error: Error) => this.fail(error));
