@@ -74,12 +74,6 @@ export interface JobDefinition<Input, Result> {
    * before the heap grows: the server's resident set stays under DESIGN §6's 400 MB.
    */
   readonly workerHeapMb?: number;
-  /**
-   * Its worker's cap on V8's young generation, in MB (absent: V8's default, up to 48 MB). A job
-   * that allocates fast in short-lived objects lets it grow to the full size; a lower cap collects
-   * those more often and keeps the resident set down.
-   */
-  readonly workerYoungHeapMb?: number;
   /** Roles that may start it through `POST /jobs`; absent: only through its feature's own route. */
   readonly startableBy?: readonly Role[];
   /**

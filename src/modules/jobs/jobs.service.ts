@@ -354,7 +354,6 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         attachmentPath: job.attachmentPath,
         listenerModules: [...this.listenerModules],
         heapMb: definition.workerHeapMb,
-        youngHeapMb: definition.workerYoungHeapMb,
         writeWaiters: writeWaitersBuffer(),
       });
     } catch (error) {

@@ -21,8 +21,6 @@ export interface WorkerJobData {
   listenerModules: string[];
   /** The job kind's heap cap (JobDefinition.workerHeapMb); absent: DEFAULT_WORKER_HEAP_MB. */
   heapMb?: number;
-  /** The job kind's cap on the young generation (JobDefinition.workerYoungHeapMb); absent: V8's default. */
-  youngHeapMb?: number;
   /** The server's count of writers waiting for SQLite's write lock (see write-waiters.ts). */
   writeWaiters?: SharedArrayBuffer;
 }
@@ -72,7 +70,7 @@ require(entry);
 
 /** Starts one worker thread running one job. */
 export function launchJobWorker(data: WorkerJobData): Worker {
-  return launchThread(join(__dirname, 'job-worker'), data, { oldMb: data.heapMb ?? DEFAULT_WORKER_HEAP_MB, youngMb: data.youngHeapMb });
+  return launchThread(join(__dirname, 'job-worker'), data, { oldMb: data.heapMb ?? DEFAULT_WORKER_HEAP_MB });
 }
 
 /** A thread's heap caps: the old generation and, if set, the young one (V8's default is up to 48 MB per thread). */
